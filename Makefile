@@ -58,7 +58,7 @@ test-unit: $(STAMP)
 	$(PY) -m pytest tests/unit -q --junitxml=build/junit/unit.xml
 
 test-cocotb: tools
-	SIM="$(SIM)" $(PY) -m pytest tests/rtl $(wildcard tests/system) -q -n $(JOBS) \
+	SIM="$(SIM)" $(PY) -m pytest tests/rtl tests/flow $(wildcard tests/system) -q -n $(JOBS) \
 	  --junitxml=build/junit/cocotb.xml
 
 sim: tools

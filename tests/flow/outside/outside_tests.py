@@ -1,4 +1,4 @@
-"""A cocotb module kept outside tests/rtl/: proves `make sim TEST_DIR=...` runs any folder's tests."""
+"""A cocotb module outside tests/rtl/: `make sim TEST_DIR=...` must run any folder's tests."""
 
 import cocotb
 from cocotb.clock import Clock
