@@ -232,6 +232,7 @@ def async_tx_issue_pending_all() -> None:
 def async_tx_issue_pending(tx: dma.DmaAsyncTxDescriptor | None) -> None:
     """2.6.32 addition: start what is queued on ``tx``'s channel only (item 57)."""
     if tx is not None:
+        dma.check_descriptor(tx)  # CONTRACT §5: a wrong type is named, not an AttributeError
         tx.chan.device.device_issue_pending(tx.chan)
 
 

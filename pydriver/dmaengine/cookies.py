@@ -74,8 +74,8 @@ def dma_async_is_tx_complete(chan: DmaChan, cookie: int) -> tuple[DmaStatus, int
     """Ask the provider; returns ``(status, last completed, last used)`` (item 61)."""
     from .device import DmaChan
 
-    if not isinstance(chan, DmaChan):
-        raise DmaTypeError(f"chan must be a DmaChan, got {type(chan).__name__}")
+    if not isinstance(chan, DmaChan) or chan.device is None:
+        raise DmaTypeError(f"chan must be a DmaChan of a provider, got {chan!r}")
     _cookie(cookie, "cookie")
     status, last, used = chan.device.device_tx_status(chan, cookie)
     return DmaStatus(status), last, used

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "dma_async_memcpy_buf_to_buf",
+    "dma_async_memcpy_buf_to_pg",
     "dma_async_memcpy_pg_to_pg",
     "dma_async_memcpy_issue_pending",
     "dma_async_memcpy_complete",
@@ -26,6 +27,10 @@ __all__ = [
 
 
 def _memcpy(chan: DmaChan, dest: int, src: int, length: int, flags: int) -> int:
+    from .device import DmaChan
+
+    if not isinstance(chan, DmaChan) or chan.device is None:  # CONTRACT §5: named, not a crash
+        raise DmaTypeError(f"chan must be a registered DmaChan, got {chan!r}")
     tx = chan.device.device_prep_dma_memcpy(chan, dest, src, length, flags)
     if tx is None:
         return -errno.ENOMEM
@@ -42,6 +47,22 @@ def dma_async_memcpy_buf_to_buf(chan: DmaChan, dest: int, src: int, length: int)
     if state().is_32:  # 2.6.32 tells the driver both buffers were mapped single
         flags |= DMA_COMPL_SRC_UNMAP_SINGLE | DMA_COMPL_DEST_UNMAP_SINGLE
     return _memcpy(chan, dest, src, length, flags)
+
+
+def dma_async_memcpy_buf_to_pg(
+    chan: DmaChan, page: Page, offset: int, kdata: int, length: int
+) -> int:
+    """Copy ``length`` bytes from the bus address ``kdata`` into ``page`` at ``offset``
+    (item 30: the third of the kernel's sysfs-counting memcpy helpers)."""
+    from ..memory import Page
+
+    if not isinstance(page, Page):
+        raise DmaTypeError(f"page must be a Page, got {type(page).__name__}")
+    page._range(offset, length)
+    flags = DMA_CTRL_ACK
+    if state().is_32:  # 2.6.32: only the source buffer was mapped single
+        flags |= DMA_COMPL_SRC_UNMAP_SINGLE
+    return _memcpy(chan, page.addr + offset, kdata, length, flags)
 
 
 def dma_async_memcpy_pg_to_pg(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..errors import DmaSpeculativeWaitWarning, DmaTypeError
+from ..errors import DmaSpeculativeWaitWarning, DmaTypeError, DmaValueError
 from ..runtime import get_runtime
 from .cookies import dma_async_is_tx_complete
 from .core import log, state
@@ -32,8 +32,17 @@ async def dma_sync_wait(chan: DmaChan, cookie: int, timeout_ns: int | None = Non
     """
     from .device import DmaChan
 
-    if not isinstance(chan, DmaChan):
-        raise DmaTypeError(f"chan must be a DmaChan, got {type(chan).__name__}")
+    if not isinstance(chan, DmaChan) or chan.device is None:
+        raise DmaTypeError(f"dma_sync_wait: chan must be a DmaChan of a provider, got {chan!r}")
+    # CONTRACT §5: every argument is checked before issue_pending changes the channel
+    if isinstance(cookie, bool) or not isinstance(cookie, int):
+        raise DmaTypeError(f"dma_sync_wait: cookie must be an int, got {type(cookie).__name__}")
+    if timeout_ns is not None:
+        if isinstance(timeout_ns, bool) or not isinstance(timeout_ns, int):
+            raise DmaTypeError(f"dma_sync_wait: timeout_ns must be an int or None, "
+                               f"got {type(timeout_ns).__name__}")  # fmt: skip
+        if timeout_ns < 0:
+            raise DmaValueError(f"dma_sync_wait: timeout_ns {timeout_ns} is negative")
     st = state()
     rt = get_runtime()
     limit = st.sync_wait_ns if timeout_ns is None else timeout_ns
