@@ -1,6 +1,10 @@
-// dmasim DMA controller top level: REGISTER-ONLY PLACEHOLDER.
-// Proves the build/test flow on both simulators with the full CONTRACT port list. It answers the
-// identity registers and SCRATCH; it moves no data (the AXI master stays idle).
+// dmasim: multi-channel descriptor DMA controller (MEMCPY, XOR, XOR_VAL, FILL, INTERRUPT).
+//
+// Structure: dma_csr (AXI4-Lite registers) -> CHANNELS x dma_chan (ring fetch, decode, completion,
+// interrupts, errors; each with its own dma_mover data engine) -> dma_axi_arb (one AXI4 master,
+// round-robin per burst). Channel n uses AXI IDs 2n (descriptors, status) and 2n+1 (data).
+// docs/descriptor.md is the behavioural specification; rtl/dma_regs.rdl the register map.
+
 `resetall
 `timescale 1ns / 1ps
 `default_nettype none
@@ -11,7 +15,11 @@ module dma_top #(
     parameter integer ADDR_WIDTH      = 32,
     parameter integer MAX_XOR_SRCS    = 8,
     parameter integer ID_WIDTH        = 8,
-    parameter integer AXIL_ADDR_WIDTH = 12
+    parameter integer AXIL_ADDR_WIDTH = 12,
+    parameter integer MAX_BURST_LEN   = 16,
+    parameter integer BUF_BLOCKS      = 8,     // per-channel block buffers (latency tolerance)
+    parameter integer RD_TRACK        = 16,    // per-channel outstanding read bursts
+    parameter integer SQ_DEPTH        = 8      // per-channel prefetched descriptor slots
 ) (
     input  wire                       clk,
     input  wire                       rst,
@@ -75,105 +83,228 @@ module dma_top #(
     output wire [CHANNELS-1:0]        irq
 );
 
-`include "dma_regs.vh"
+localparam integer DB   = DATA_WIDTH / 8;
+localparam integer NREQ = 2 * CHANNELS;
 
 initial begin
-    if (CHANNELS < 1 || CHANNELS > 16) $error("dma_top: CHANNELS must be 1..16");
-    if (DATA_WIDTH != 32 && DATA_WIDTH != 64 && DATA_WIDTH != 128)
+    if (CHANNELS < 1 || CHANNELS > 16) begin
+        $error("dma_top: CHANNELS must be 1..16");
+        $finish;
+    end
+    if (DATA_WIDTH != 32 && DATA_WIDTH != 64 && DATA_WIDTH != 128) begin
         $error("dma_top: DATA_WIDTH must be 32, 64 or 128");
-    if (ADDR_WIDTH < 32 || ADDR_WIDTH > 64) $error("dma_top: ADDR_WIDTH must be 32..64");
-    if (MAX_XOR_SRCS < 2 || MAX_XOR_SRCS > 16) $error("dma_top: MAX_XOR_SRCS must be 2..16");
-end
-
-// AXI4-Lite: accept a write when address and data are both present; one read at a time.
-reg        bvalid_q, rvalid_q;
-reg [31:0] rdata_q, scratch_q;
-
-wire aw_fire = s_axil_awvalid && s_axil_wvalid && !bvalid_q;
-wire ar_fire = s_axil_arvalid && !rvalid_q;
-
-assign s_axil_awready = aw_fire;
-assign s_axil_wready  = aw_fire;
-assign s_axil_bresp   = 2'b00;
-assign s_axil_bvalid  = bvalid_q;
-assign s_axil_arready = ar_fire;
-assign s_axil_rdata   = rdata_q;
-assign s_axil_rresp   = 2'b00;
-assign s_axil_rvalid  = rvalid_q;
-
-wire [31:0] config_value = {1'b0, 7'(ADDR_WIDTH), 8'(DATA_WIDTH / 8), 3'b000,
-                            5'(MAX_XOR_SRCS), 3'b000, 5'(CHANNELS)};
-
-reg [31:0] rdata_d;
-always @* begin
-    case ({s_axil_araddr[AXIL_ADDR_WIDTH-1:2], 2'b00})
-        DMA_REG_ID:      rdata_d = DMA_ID_VALUE;
-        DMA_REG_VERSION: rdata_d = DMA_VERSION_VALUE;
-        DMA_REG_CONFIG:  rdata_d = config_value;
-        DMA_REG_CAPS:    rdata_d = 32'd0;  // the placeholder executes no descriptor
-        DMA_REG_SCRATCH: rdata_d = scratch_q;
-        DMA_REG_MAX_LEN: rdata_d = DMA_MAX_LEN_VALUE;
-        default:         rdata_d = 32'd0;
-    endcase
-end
-
-integer i;
-always @(posedge clk) begin
-    if (rst) begin
-        bvalid_q  <= 1'b0;
-        rvalid_q  <= 1'b0;
-        rdata_q   <= 32'd0;
-        scratch_q <= 32'd0;
-    end else begin
-        if (aw_fire) begin
-            bvalid_q <= 1'b1;
-            if ({s_axil_awaddr[AXIL_ADDR_WIDTH-1:2], 2'b00} == DMA_REG_SCRATCH) begin
-                for (i = 0; i < 4; i = i + 1)
-                    if (s_axil_wstrb[i]) scratch_q[i*8 +: 8] <= s_axil_wdata[i*8 +: 8];
-            end
-        end else if (s_axil_bready) begin
-            bvalid_q <= 1'b0;
-        end
-        if (ar_fire) begin
-            rvalid_q <= 1'b1;
-            rdata_q  <= rdata_d;
-        end else if (s_axil_rready) begin
-            rvalid_q <= 1'b0;
-        end
+        $finish;
+    end
+    if (ADDR_WIDTH < 32 || ADDR_WIDTH > 64) begin
+        $error("dma_top: ADDR_WIDTH must be 32..64");
+        $finish;
+    end
+    if (MAX_XOR_SRCS < 2 || MAX_XOR_SRCS > 16) begin
+        $error("dma_top: MAX_XOR_SRCS must be 2..16");
+        $finish;
+    end
+    if ((1 << ID_WIDTH) < NREQ) begin
+        $error("dma_top: ID_WIDTH must hold 2 * CHANNELS IDs");
+        $finish;
+    end
+    if (MAX_BURST_LEN < 2 || MAX_BURST_LEN > 256) begin
+        $error("dma_top: MAX_BURST_LEN must be 2..256");
+        $finish;
     end
 end
 
-// The placeholder never masters the memory bus.
-assign m_axi_awid    = {ID_WIDTH{1'b0}};
-assign m_axi_awaddr  = {ADDR_WIDTH{1'b0}};
-assign m_axi_awlen   = 8'd0;
-assign m_axi_awsize  = 3'd0;
-assign m_axi_awburst = 2'b01;
-assign m_axi_awlock  = 1'b0;
-assign m_axi_awcache = 4'b0011;
-assign m_axi_awprot  = 3'b000;
-assign m_axi_awvalid = 1'b0;
-assign m_axi_wdata   = {DATA_WIDTH{1'b0}};
-assign m_axi_wstrb   = {(DATA_WIDTH/8){1'b0}};
-assign m_axi_wlast   = 1'b0;
-assign m_axi_wvalid  = 1'b0;
-assign m_axi_bready  = 1'b1;
-assign m_axi_arid    = {ID_WIDTH{1'b0}};
-assign m_axi_araddr  = {ADDR_WIDTH{1'b0}};
-assign m_axi_arlen   = 8'd0;
-assign m_axi_arsize  = 3'd0;
-assign m_axi_arburst = 2'b01;
-assign m_axi_arlock  = 1'b0;
-assign m_axi_arcache = 4'b0011;
-assign m_axi_arprot  = 3'b000;
-assign m_axi_arvalid = 1'b0;
-assign m_axi_rready  = 1'b1;
-assign irq           = {CHANNELS{1'b0}};
+// ---------------------------------------------------------------- registers
+wire [CHANNELS-1:0]    ch_wr;
+wire [6:0]             ch_wr_addr, ch_rd_addr;
+wire [31:0]            ch_wdata;
+wire [3:0]             ch_wstrb;
+wire [CHANNELS*32-1:0] ch_rdata;
 
-// Inputs the placeholder does not use.
-wire unused = &{1'b0, s_axil_awprot, s_axil_arprot, m_axi_awready, m_axi_wready, m_axi_bid,
-                m_axi_bresp, m_axi_bvalid, m_axi_arready, m_axi_rid, m_axi_rdata, m_axi_rresp,
-                m_axi_rlast, m_axi_rvalid, s_axil_araddr[1:0], s_axil_awaddr[1:0]};
+dma_csr #(
+    .CHANNELS       (CHANNELS),
+    .DATA_WIDTH     (DATA_WIDTH),
+    .ADDR_WIDTH     (ADDR_WIDTH),
+    .MAX_XOR_SRCS   (MAX_XOR_SRCS),
+    .AXIL_ADDR_WIDTH(AXIL_ADDR_WIDTH)
+) u_csr (
+    .clk           (clk),
+    .rst           (rst),
+    .s_axil_awaddr (s_axil_awaddr),
+    .s_axil_awprot (s_axil_awprot),
+    .s_axil_awvalid(s_axil_awvalid),
+    .s_axil_awready(s_axil_awready),
+    .s_axil_wdata  (s_axil_wdata),
+    .s_axil_wstrb  (s_axil_wstrb),
+    .s_axil_wvalid (s_axil_wvalid),
+    .s_axil_wready (s_axil_wready),
+    .s_axil_bresp  (s_axil_bresp),
+    .s_axil_bvalid (s_axil_bvalid),
+    .s_axil_bready (s_axil_bready),
+    .s_axil_araddr (s_axil_araddr),
+    .s_axil_arprot (s_axil_arprot),
+    .s_axil_arvalid(s_axil_arvalid),
+    .s_axil_arready(s_axil_arready),
+    .s_axil_rdata  (s_axil_rdata),
+    .s_axil_rresp  (s_axil_rresp),
+    .s_axil_rvalid (s_axil_rvalid),
+    .s_axil_rready (s_axil_rready),
+    .irq           (irq),
+    .ch_wr         (ch_wr),
+    .ch_wr_addr    (ch_wr_addr),
+    .ch_wdata      (ch_wdata),
+    .ch_wstrb      (ch_wstrb),
+    .ch_rd_addr    (ch_rd_addr),
+    .ch_rdata      (ch_rdata)
+);
+
+// ---------------------------------------------------------------- requestor buses
+// requestor 2n: channel n control (descriptor fetch, status); 2n+1: channel n data
+wire [NREQ*ADDR_WIDTH-1:0] rq_ar_addr, rq_aw_addr;
+wire [NREQ*8-1:0]          rq_ar_len, rq_aw_len;
+wire [NREQ-1:0]            rq_ar_valid, rq_ar_ready, rq_r_valid, rq_r_ready;
+wire [NREQ-1:0]            rq_aw_valid, rq_aw_ready, rq_w_last, rq_w_valid, rq_w_ready;
+wire [NREQ-1:0]            rq_b_valid, rq_b_ready;
+wire [NREQ*DATA_WIDTH-1:0] rq_w_data;
+wire [NREQ*DB-1:0]         rq_w_strb;
+wire [DATA_WIDTH-1:0]      r_data;
+wire [1:0]                 r_resp, b_resp;
+wire                       r_last;
+
+genvar n;
+generate
+    for (n = 0; n < CHANNELS; n = n + 1) begin : gen_ch
+        dma_chan #(
+            .DATA_WIDTH   (DATA_WIDTH),
+            .ADDR_WIDTH   (ADDR_WIDTH),
+            .MAX_XOR_SRCS (MAX_XOR_SRCS),
+            .MAX_BURST_LEN(MAX_BURST_LEN),
+            .BUF_BLOCKS   (BUF_BLOCKS),
+            .RD_TRACK     (RD_TRACK),
+            .SQ_DEPTH     (SQ_DEPTH)
+        ) u_chan (
+            .clk        (clk),
+            .rst        (rst),
+            .reg_wr     (ch_wr[n]),
+            .reg_wr_addr(ch_wr_addr),
+            .reg_wdata  (ch_wdata),
+            .reg_wstrb  (ch_wstrb),
+            .reg_rd_addr(ch_rd_addr),
+            .reg_rdata  (ch_rdata[n*32 +: 32]),
+            .irq        (irq[n]),
+
+            .c_ar_addr  (rq_ar_addr[(2*n)*ADDR_WIDTH +: ADDR_WIDTH]),
+            .c_ar_len   (rq_ar_len[(2*n)*8 +: 8]),
+            .c_ar_valid (rq_ar_valid[2*n]),
+            .c_ar_ready (rq_ar_ready[2*n]),
+            .c_r_data   (r_data),
+            .c_r_resp   (r_resp),
+            .c_r_last   (r_last),
+            .c_r_valid  (rq_r_valid[2*n]),
+            .c_r_ready  (rq_r_ready[2*n]),
+            .c_aw_addr  (rq_aw_addr[(2*n)*ADDR_WIDTH +: ADDR_WIDTH]),
+            .c_aw_len   (rq_aw_len[(2*n)*8 +: 8]),
+            .c_aw_valid (rq_aw_valid[2*n]),
+            .c_aw_ready (rq_aw_ready[2*n]),
+            .c_w_data   (rq_w_data[(2*n)*DATA_WIDTH +: DATA_WIDTH]),
+            .c_w_strb   (rq_w_strb[(2*n)*DB +: DB]),
+            .c_w_last   (rq_w_last[2*n]),
+            .c_w_valid  (rq_w_valid[2*n]),
+            .c_w_ready  (rq_w_ready[2*n]),
+            .c_b_resp   (b_resp),
+            .c_b_valid  (rq_b_valid[2*n]),
+            .c_b_ready  (rq_b_ready[2*n]),
+
+            .d_ar_addr  (rq_ar_addr[(2*n+1)*ADDR_WIDTH +: ADDR_WIDTH]),
+            .d_ar_len   (rq_ar_len[(2*n+1)*8 +: 8]),
+            .d_ar_valid (rq_ar_valid[2*n+1]),
+            .d_ar_ready (rq_ar_ready[2*n+1]),
+            .d_r_data   (r_data),
+            .d_r_resp   (r_resp),
+            .d_r_last   (r_last),
+            .d_r_valid  (rq_r_valid[2*n+1]),
+            .d_r_ready  (rq_r_ready[2*n+1]),
+            .d_aw_addr  (rq_aw_addr[(2*n+1)*ADDR_WIDTH +: ADDR_WIDTH]),
+            .d_aw_len   (rq_aw_len[(2*n+1)*8 +: 8]),
+            .d_aw_valid (rq_aw_valid[2*n+1]),
+            .d_aw_ready (rq_aw_ready[2*n+1]),
+            .d_w_data   (rq_w_data[(2*n+1)*DATA_WIDTH +: DATA_WIDTH]),
+            .d_w_strb   (rq_w_strb[(2*n+1)*DB +: DB]),
+            .d_w_last   (rq_w_last[2*n+1]),
+            .d_w_valid  (rq_w_valid[2*n+1]),
+            .d_w_ready  (rq_w_ready[2*n+1]),
+            .d_b_resp   (b_resp),
+            .d_b_valid  (rq_b_valid[2*n+1]),
+            .d_b_ready  (rq_b_ready[2*n+1])
+        );
+    end
+endgenerate
+
+// ---------------------------------------------------------------- shared AXI master
+dma_axi_arb #(
+    .NREQ      (NREQ),
+    .DATA_WIDTH(DATA_WIDTH),
+    .ADDR_WIDTH(ADDR_WIDTH),
+    .ID_WIDTH  (ID_WIDTH)
+) u_arb (
+    .clk          (clk),
+    .rst          (rst),
+    .s_ar_addr    (rq_ar_addr),
+    .s_ar_len     (rq_ar_len),
+    .s_ar_valid   (rq_ar_valid),
+    .s_ar_ready   (rq_ar_ready),
+    .s_r_data     (r_data),
+    .s_r_resp     (r_resp),
+    .s_r_last     (r_last),
+    .s_r_valid    (rq_r_valid),
+    .s_r_ready    (rq_r_ready),
+    .s_aw_addr    (rq_aw_addr),
+    .s_aw_len     (rq_aw_len),
+    .s_aw_valid   (rq_aw_valid),
+    .s_aw_ready   (rq_aw_ready),
+    .s_w_data     (rq_w_data),
+    .s_w_strb     (rq_w_strb),
+    .s_w_last     (rq_w_last),
+    .s_w_valid    (rq_w_valid),
+    .s_w_ready    (rq_w_ready),
+    .s_b_resp     (b_resp),
+    .s_b_valid    (rq_b_valid),
+    .s_b_ready    (rq_b_ready),
+    .m_axi_awid   (m_axi_awid),
+    .m_axi_awaddr (m_axi_awaddr),
+    .m_axi_awlen  (m_axi_awlen),
+    .m_axi_awsize (m_axi_awsize),
+    .m_axi_awburst(m_axi_awburst),
+    .m_axi_awlock (m_axi_awlock),
+    .m_axi_awcache(m_axi_awcache),
+    .m_axi_awprot (m_axi_awprot),
+    .m_axi_awvalid(m_axi_awvalid),
+    .m_axi_awready(m_axi_awready),
+    .m_axi_wdata  (m_axi_wdata),
+    .m_axi_wstrb  (m_axi_wstrb),
+    .m_axi_wlast  (m_axi_wlast),
+    .m_axi_wvalid (m_axi_wvalid),
+    .m_axi_wready (m_axi_wready),
+    .m_axi_bid    (m_axi_bid),
+    .m_axi_bresp  (m_axi_bresp),
+    .m_axi_bvalid (m_axi_bvalid),
+    .m_axi_bready (m_axi_bready),
+    .m_axi_arid   (m_axi_arid),
+    .m_axi_araddr (m_axi_araddr),
+    .m_axi_arlen  (m_axi_arlen),
+    .m_axi_arsize (m_axi_arsize),
+    .m_axi_arburst(m_axi_arburst),
+    .m_axi_arlock (m_axi_arlock),
+    .m_axi_arcache(m_axi_arcache),
+    .m_axi_arprot (m_axi_arprot),
+    .m_axi_arvalid(m_axi_arvalid),
+    .m_axi_arready(m_axi_arready),
+    .m_axi_rid    (m_axi_rid),
+    .m_axi_rdata  (m_axi_rdata),
+    .m_axi_rresp  (m_axi_rresp),
+    .m_axi_rlast  (m_axi_rlast),
+    .m_axi_rvalid (m_axi_rvalid),
+    .m_axi_rready (m_axi_rready)
+);
 
 endmodule
 

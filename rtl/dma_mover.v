@@ -1,0 +1,680 @@
+// Per-channel data mover: executes MEMCPY, XOR, XOR_VAL, FILL and INTERRUPT commands.
+//
+// The destination is cut into chunks at destination block boundaries (a block is MAX_BURST_LEN
+// beats, so a chunk is one write burst and never crosses 4 KiB). A ring of BUF_BLOCKS block
+// buffers, indexed by destination word, holds the chunks between reading and writing:
+//
+//  * reader: for chunk k it reads, source after source, the source bytes that chunk needs, in
+//    source-aligned bursts that stop at source block boundaries (so every source beat is read
+//    exactly once and no burst crosses 4 KiB). A beat is rotated to the destination alignment
+//    and XORed byte-exactly into the one or two buffer words it covers; the buffer is all-zero
+//    before a chunk starts, so MEMCPY (one source) is the same path as XOR. A burst may run past
+//    chunk k into chunk k + 1's block ("spill"), so a chunk starts only when two blocks are free.
+//    Several bursts are outstanding (RD_TRACK), which hides read latency.
+//  * a chunk is writable when every read burst issued up to its end has returned (in-order
+//    responses on the channel's ID): the AW issuer runs ahead of the W engine, so the next
+//    burst's address is on the bus while the current one's data streams; each buffer word is
+//    cleared as its beat is sent. XOR_VAL chunks are checked for zero instead of written, FILL
+//    chunks write the fill byte, an INTERRUPT is a marker that only keeps completion order.
+//  * write responses are tracked in order; a descriptor is done when the response of its last
+//    chunk has arrived.
+//
+// In-place XOR (DST equal to a source) is safe: a chunk is written only after all of its bytes
+// of every source have been received. Error handling: `stop` with `stop_dseq` makes the reader
+// abandon descriptors >= stop_dseq and turns their pending chunks into no-ops (bursts already
+// announced on AW are completed with WSTRB 0), while older descriptors finish; `flush` clears
+// everything once the channel has drained.
+
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+module dma_mover #(
+    parameter integer DATA_WIDTH    = 64,
+    parameter integer ADDR_WIDTH    = 32,
+    parameter integer MAX_XOR_SRCS  = 8,
+    parameter integer MAX_BURST_LEN = 16,
+    parameter integer BUF_BLOCKS    = 8,
+    parameter integer RD_TRACK      = 16,
+    parameter integer DSEQ_WIDTH    = 4
+) (
+    input  wire                           clk,
+    input  wire                           rst,
+    input  wire                           flush,
+
+    // command (one descriptor, already validated)
+    input  wire                           cmd_valid,
+    output wire                           cmd_ready,
+    input  wire [3:0]                     cmd_op,
+    input  wire [4:0]                     cmd_nsrc,
+    input  wire [23:0]                    cmd_len,
+    input  wire [ADDR_WIDTH-1:0]          cmd_dst,
+    input  wire [MAX_XOR_SRCS*ADDR_WIDTH-1:0] cmd_src,
+    input  wire [7:0]                     cmd_fill,
+    input  wire                           cmd_fence,
+    input  wire [DSEQ_WIDTH-1:0]          cmd_dseq,
+
+    // error stop from the channel
+    input  wire                           stop,
+    input  wire [DSEQ_WIDTH-1:0]          stop_dseq,
+
+    // in-order descriptor completion (data side)
+    output wire                           done_valid,
+    output wire [DSEQ_WIDTH-1:0]          done_dseq,
+    output wire                           done_nz,
+
+    // bus errors
+    output wire                           rerr_valid,
+    output wire [1:0]                     rerr_resp,
+    output wire [ADDR_WIDTH-1:0]          rerr_addr,
+    output wire [DSEQ_WIDTH-1:0]          rerr_dseq,
+    output wire                           berr_valid,
+    output wire [1:0]                     berr_resp,
+    output wire [ADDR_WIDTH-1:0]          berr_addr,
+    output wire [DSEQ_WIDTH-1:0]          berr_dseq,
+
+    output wire                           busy,
+
+    // AXI requestor port (see dma_axi_arb)
+    output wire [ADDR_WIDTH-1:0]          m_ar_addr,
+    output wire [7:0]                     m_ar_len,
+    output wire                           m_ar_valid,
+    input  wire                           m_ar_ready,
+    input  wire [DATA_WIDTH-1:0]          m_r_data,
+    input  wire [1:0]                     m_r_resp,
+    input  wire                           m_r_last,
+    input  wire                           m_r_valid,
+    output wire                           m_r_ready,
+    output wire [ADDR_WIDTH-1:0]          m_aw_addr,
+    output wire [7:0]                     m_aw_len,
+    output wire                           m_aw_valid,
+    input  wire                           m_aw_ready,
+    output wire [DATA_WIDTH-1:0]          m_w_data,
+    output wire [DATA_WIDTH/8-1:0]        m_w_strb,
+    output wire                           m_w_last,
+    output wire                           m_w_valid,
+    input  wire                           m_w_ready,
+    input  wire [1:0]                     m_b_resp,
+    input  wire                           m_b_valid,
+    output wire                           m_b_ready
+);
+
+localparam integer DB     = DATA_WIDTH / 8;
+localparam integer LB     = $clog2(DB);
+localparam integer BB     = MAX_BURST_LEN;            // beats per block
+localparam integer BBW    = $clog2(BB);
+localparam integer BLK_SH = LB + BBW;                 // log2 of block bytes
+localparam integer NBLK   = BUF_BLOCKS;
+localparam integer NBW    = $clog2(NBLK);
+localparam integer NW     = NBLK * BB;                // buffer words
+localparam integer NWW    = NBW + BBW;
+localparam integer PW     = LB + NWW;                 // byte position inside the buffer ring
+localparam integer XW     = ADDR_WIDTH + 1;           // addresses with a carry bit
+localparam integer SW     = $clog2(MAX_XOR_SRCS);
+localparam integer RCW    = 8;                        // read-burst sequence counters
+localparam integer BT_DEPTH = 8;
+
+localparam [3:0] OP_MEMCPY = 4'd1, OP_XORVAL = 4'd3, OP_FILL = 4'd4, OP_INT = 4'd5;  // XOR: default path
+localparam [1:0] CT_DATA = 2'd0, CT_FILL = 2'd1, CT_CHECK = 2'd2, CT_MARK = 2'd3;
+
+initial begin
+    if (DB != 4 && DB != 8 && DB != 16) begin
+        $error("dma_mover: DATA_WIDTH must be 32, 64 or 128");
+        $finish;
+    end
+    if (BB < 2 || BB > 256 || (1 << BBW) != BB || (BB * DB) > 4096) begin
+        $error("dma_mover: MAX_BURST_LEN must be a power of two, 2..256, bursts <= 4 KiB");
+        $finish;
+    end
+    if (NBLK < 4 || (1 << NBW) != NBLK) begin
+        $error("dma_mover: BUF_BLOCKS must be a power of two >= 4");
+        $finish;
+    end
+    if (RD_TRACK > 64) begin
+        $error("dma_mover: RD_TRACK must be <= 64");
+        $finish;
+    end
+end
+
+// sequence compare modulo 2^DSEQ_WIDTH: a >= b
+function mv_seq_ge;
+    input [DSEQ_WIDTH-1:0] a;
+    input [DSEQ_WIDTH-1:0] b;
+    reg   [DSEQ_WIDTH-1:0] d;
+    begin
+        d = a - b;
+        mv_seq_ge = !d[DSEQ_WIDTH-1];
+    end
+endfunction
+
+// all read bursts up to sequence number thr have returned
+function rd_ready;
+    input [RCW-1:0] thr;
+    input [RCW-1:0] done_cnt;
+    reg   [RCW-1:0] d;
+    begin
+        d = thr - done_cnt;
+        rd_ready = (d == {RCW{1'b0}}) || d[RCW-1];
+    end
+endfunction
+
+localparam [XW-1:0] DBM1  = {{(XW-LB){1'b0}}, {LB{1'b1}}};
+localparam [XW-1:0] BLKM1 = {{(XW-BLK_SH){1'b0}}, {BLK_SH{1'b1}}};
+localparam integer  CQ_LIM_I = NBLK - 2;
+localparam [NBW:0]  CQ_LIM = CQ_LIM_I[NBW:0];
+
+// ============================================================================ reader
+localparam [2:0] RD_IDLE = 3'd0, RD_FENCE = 3'd1, RD_CHUNK = 3'd2, RD_SRC = 3'd3,
+                 RD_BURST = 3'd4, RD_PUSH = 3'd5;
+
+reg [2:0]                         rd_state_q, rd_state_d;
+reg [3:0]                         op_q, op_d;
+reg [4:0]                         nsrc_q, nsrc_d;
+reg [23:0]                        len_q, len_d;
+reg [ADDR_WIDTH-1:0]              dst_q, dst_d;
+reg [MAX_XOR_SRCS*ADDR_WIDTH-1:0] src_q, src_d;
+reg [7:0]                         fill_q, fill_d;
+reg [DSEQ_WIDTH-1:0]              dseq_q, dseq_d;
+reg [23:0]                        p_q, p_d;        // destination bytes covered by pushed chunks
+reg [23:0]                        pn_q, pn_d;      // end of the chunk being read
+reg [SW:0]                        s_q, s_d;        // source being read
+reg [XW-1:0]                      cur_q, cur_d;    // next source beat address to read
+reg [XW-1:0]                      need_q, need_d;  // source bytes below this are needed
+reg [XW-1:0]                      send_q, send_d;  // aligned end of the source
+reg [XW-1:0]                      sbase_q, sbase_d;// source start address
+reg [LB-1:0]                      shi_q, shi_d;    // last lane of the source's last beat
+reg [PW-1:0]                      dbase_q, dbase_d;// buffer position of the destination's block
+reg [RCW-1:0]                     rd_iss_q, rd_iss_d;
+reg [RCW-1:0]                     rd_done_q, rd_done_d;
+
+// chunk queue (one entry per buffer block; entry index == block index)
+reg [1:0]             cq_type_q [0:NBLK-1];
+reg [ADDR_WIDTH-1:0]  cq_addr_q [0:NBLK-1];
+reg [BBW-1:0]         cq_nb_q   [0:NBLK-1];      // beats - 1
+reg [LB-1:0]          cq_lo_q   [0:NBLK-1];
+reg [LB-1:0]          cq_hi_q   [0:NBLK-1];
+reg [RCW-1:0]         cq_thr_q  [0:NBLK-1];
+reg                   cq_last_q [0:NBLK-1];
+reg                   cq_first_q[0:NBLK-1];      // first chunk of its descriptor
+reg [DSEQ_WIDTH-1:0]  cq_dseq_q [0:NBLK-1];
+reg [7:0]             cq_fill_q [0:NBLK-1];
+reg [NBW:0]           cq_wr_q, cq_rd_q, cq_aw_q;
+reg [NBW:0]           cq_rd_d, cq_aw_d;
+
+wire [NBW:0] cq_count = cq_wr_q - cq_rd_q;
+wire [NBW-1:0] cq_wi  = cq_wr_q[NBW-1:0];
+
+// read tracking FIFO
+localparam integer RT_W = LB + NWW + LB + LB + DSEQ_WIDTH + ADDR_WIDTH;
+wire [RT_W-1:0] rt_in, rt_out;
+wire            rt_s_ready, rt_m_valid;
+wire            rt_pop;
+
+// write-response tracking FIFO
+localparam integer BT_W = 3 + DSEQ_WIDTH + ADDR_WIDTH;
+reg  [BT_W-1:0] bt_in;
+reg             bt_push;
+wire [BT_W-1:0] bt_out;
+wire            bt_s_ready, bt_m_valid;
+wire            bt_pop;
+
+wire stop_me = stop && mv_seq_ge(dseq_q, stop_dseq);
+wire [SW:0] nsrc_ext = nsrc_q[SW:0];
+
+// per-source values
+wire [ADDR_WIDTH-1:0] src_sel  = src_q[s_q[SW-1:0]*ADDR_WIDTH +: ADDR_WIDTH];
+wire [XW-1:0]         src_x    = {1'b0, src_sel};
+wire [XW-1:0]         len_x    = {{(XW-24){1'b0}}, len_q};
+wire [XW-1:0]         p_x      = {{(XW-24){1'b0}}, p_q};
+wire [XW-1:0]         pn_x     = {{(XW-24){1'b0}}, pn_q};
+wire [XW-1:0]         pc_x;     // end of the chunk being started (RD_CHUNK)
+wire [XW-1:0]         s_end    = (src_x + len_x + DBM1) & ~DBM1;
+wire [XW-1:0]         s_lastb  = src_x + len_x - 1'b1;
+wire [XW-1:0]         s_upblk  = (src_x + p_x + BLKM1) & ~BLKM1;
+wire [XW-1:0]         s_start  = (p_q == 24'd0) ? (src_x & ~DBM1) :
+                                 (s_upblk < s_end) ? s_upblk : s_end;
+
+// chunk geometry
+wire [XW-1:0]         dst_x    = {1'b0, dst_q};
+wire [XW-1:0]         c_start  = dst_x + p_x;
+wire [XW-1:0]         c_last   = dst_x + pn_x - 1'b1;
+wire [BLK_SH:0]       c_room   = (1 << BLK_SH) - {1'b0, c_start[BLK_SH-1:0]};
+wire [23:0]           c_rem    = len_q - p_q;
+wire [23:0]           c_len    = ({{(24-BLK_SH-1){1'b0}}, c_room} < c_rem) ?
+                                 {{(24-BLK_SH-1){1'b0}}, c_room} : c_rem;
+assign pc_x = p_x + {{(XW-24){1'b0}}, c_len};
+
+// burst geometry
+wire [XW-1:0]         b_nblk   = ((cur_q >> BLK_SH) + 1'b1) << BLK_SH;
+wire [XW-1:0]         b_end    = (b_nblk < send_q) ? b_nblk : send_q;
+wire [XW-1:0]         b_bytes  = b_end - cur_q;
+wire [7:0]            b_len    = b_bytes[LB +: 8] - 8'd1;
+wire                  b_first  = (cur_q == (sbase_q & ~DBM1));
+wire                  b_lastb  = (b_end == send_q);
+wire [XW-1:0]         b_rel    = cur_q - sbase_q + {{(XW-PW){1'b0}}, dbase_q};
+wire [LB-1:0]         b_lo     = b_first ? sbase_q[LB-1:0] : {LB{1'b0}};
+wire [LB-1:0]         b_hi     = b_lastb ? shi_q : {LB{1'b1}};
+wire                  b_more   = (cur_q < need_q);
+
+assign rt_in      = {b_rel[PW-1:0], b_lo, b_hi, dseq_q, cur_q[ADDR_WIDTH-1:0]};
+assign m_ar_addr  = cur_q[ADDR_WIDTH-1:0];
+assign m_ar_len   = b_len;
+assign m_ar_valid = (rd_state_q == RD_BURST) && b_more && rt_s_ready && !stop_me;
+wire   ar_fire    = m_ar_valid && m_ar_ready;
+
+assign cmd_ready  = (rd_state_q == RD_IDLE) && !(stop && mv_seq_ge(cmd_dseq, stop_dseq));
+
+reg cq_push;
+
+always @* begin
+    rd_state_d = rd_state_q;
+    op_d    = op_q;
+    nsrc_d  = nsrc_q;
+    len_d   = len_q;
+    dst_d   = dst_q;
+    src_d   = src_q;
+    fill_d  = fill_q;
+    dseq_d  = dseq_q;
+    p_d     = p_q;
+    pn_d    = pn_q;
+    s_d     = s_q;
+    cur_d   = cur_q;
+    need_d  = need_q;
+    send_d  = send_q;
+    sbase_d = sbase_q;
+    shi_d   = shi_q;
+    dbase_d = dbase_q;
+    rd_iss_d = rd_iss_q + {{(RCW-1){1'b0}}, ar_fire};
+    cq_push = 1'b0;
+
+    case (rd_state_q)
+        RD_IDLE: begin
+            if (cmd_valid && cmd_ready) begin
+                op_d    = cmd_op;
+                nsrc_d  = (cmd_op == OP_MEMCPY) ? 5'd1 : cmd_nsrc;
+                len_d   = cmd_len;
+                dst_d   = cmd_dst;
+                src_d   = cmd_src;
+                fill_d  = cmd_fill;
+                dseq_d  = cmd_dseq;
+                p_d     = 24'd0;
+                s_d     = {(SW+1){1'b0}};
+                rd_state_d = cmd_fence ? RD_FENCE : RD_CHUNK;
+            end
+        end
+        RD_FENCE: begin
+            // every earlier descriptor's writes must have been answered
+            if (stop_me) begin
+                rd_state_d = RD_IDLE;
+            end else if (cq_count == 0 && !bt_m_valid) begin
+                rd_state_d = RD_CHUNK;
+            end
+        end
+        RD_CHUNK: begin
+            if (stop_me) begin
+                rd_state_d = RD_IDLE;
+            end else if (cq_count <= CQ_LIM) begin
+                // this chunk's block and the spill block are free
+                pn_d = p_q + c_len;
+                s_d  = {(SW+1){1'b0}};
+                if (p_q == 24'd0) begin
+                    dbase_d = {cq_wi, {BLK_SH{1'b0}}} + {{(PW-BLK_SH){1'b0}}, dst_q[BLK_SH-1:0]};
+                end
+                if (op_q == OP_FILL || op_q == OP_INT) begin
+                    rd_state_d = RD_PUSH;
+                end else begin
+                    // source 0 set up here (s_q is 0 whenever a chunk starts): saves a cycle
+                    cur_d   = s_start;
+                    need_d  = src_x + pc_x;
+                    send_d  = s_end;
+                    sbase_d = src_x;
+                    shi_d   = s_lastb[LB-1:0];
+                    rd_state_d = RD_BURST;
+                end
+            end
+        end
+        RD_SRC: begin
+            cur_d   = s_start;
+            need_d  = src_x + pn_x;
+            send_d  = s_end;
+            sbase_d = src_x;
+            shi_d   = s_lastb[LB-1:0];
+            rd_state_d = stop_me ? RD_IDLE : RD_BURST;
+        end
+        RD_BURST: begin
+            if (stop_me) begin
+                rd_state_d = RD_IDLE;
+            end else if (!b_more || (ar_fire && b_end >= need_q)) begin
+                if (ar_fire) cur_d = b_end;
+                s_d = s_q + 1'b1;
+                rd_state_d = (nsrc_ext == s_q + 1'b1) ? RD_PUSH : RD_SRC;
+            end else if (ar_fire) begin
+                cur_d = b_end;
+            end
+        end
+        RD_PUSH: begin
+            if (stop_me) begin
+                rd_state_d = RD_IDLE;
+            end else begin
+                cq_push = 1'b1;
+                p_d = pn_q;
+                s_d = {(SW+1){1'b0}};
+                rd_state_d = (op_q == OP_INT || pn_q == len_q) ? RD_IDLE : RD_CHUNK;
+            end
+        end
+        default: rd_state_d = RD_IDLE;
+    endcase
+end
+
+// chunk queue writes
+wire [1:0] push_type = (op_q == OP_FILL)   ? CT_FILL  :
+                       (op_q == OP_XORVAL) ? CT_CHECK :
+                       (op_q == OP_INT)    ? CT_MARK  : CT_DATA;
+wire [XW-LB-1:0] push_nb_full = c_last[XW-1:LB] - c_start[XW-1:LB];
+
+always @(posedge clk) begin
+    if (cq_push) begin
+        cq_type_q[cq_wi] <= push_type;
+        cq_addr_q[cq_wi] <= c_start[ADDR_WIDTH-1:0] & ~DBM1[ADDR_WIDTH-1:0];
+        cq_nb_q[cq_wi]   <= push_nb_full[BBW-1:0];
+        cq_lo_q[cq_wi]   <= c_start[LB-1:0];
+        cq_hi_q[cq_wi]   <= c_last[LB-1:0];
+        cq_thr_q[cq_wi]  <= rd_iss_q;
+        cq_last_q[cq_wi] <= (op_q == OP_INT) || (pn_q == len_q);
+        cq_first_q[cq_wi] <= (p_q == 24'd0);
+        cq_dseq_q[cq_wi] <= dseq_q;
+        cq_fill_q[cq_wi] <= fill_q;
+    end
+end
+
+/* verilator lint_off PINCONNECTEMPTY */ // fill level not needed
+dma_fifo #(
+    .WIDTH(RT_W),
+    .DEPTH(RD_TRACK)
+) u_rtrk (
+    .clk    (clk),
+    .rst    (rst),
+    .clr    (flush),
+    .s_data (rt_in),
+    .s_valid(ar_fire),
+    .s_ready(rt_s_ready),
+    .m_data (rt_out),
+    .m_valid(rt_m_valid),
+    .m_ready(rt_pop),
+    .count  ()
+);
+/* verilator lint_on PINCONNECTEMPTY */
+
+// ============================================================================ read data
+wire [NWW-1:0]        rt_word = rt_out[RT_W-1 -: NWW];
+wire [LB-1:0]         rt_rot  = rt_out[RT_W-NWW-1 -: LB];
+wire [LB-1:0]         rt_lo   = rt_out[RT_W-LB-NWW-1 -: LB];
+wire [LB-1:0]         rt_hi   = rt_out[RT_W-2*LB-NWW-1 -: LB];
+wire [DSEQ_WIDTH-1:0] rt_dseq = rt_out[ADDR_WIDTH +: DSEQ_WIDTH];
+wire [ADDR_WIDTH-1:0] rt_addr = rt_out[ADDR_WIDTH-1:0];
+
+reg  [7:0]            rbeat_q;
+assign m_r_ready = rt_m_valid;
+wire   r_fire    = m_r_valid && rt_m_valid;
+assign rt_pop    = r_fire && m_r_last;
+always @* begin
+    rd_done_d = rd_done_q + {{(RCW-1){1'b0}}, rt_pop};
+end
+
+// byte lanes of this beat that belong to the source
+reg [DB-1:0] r_valid_lanes;
+integer li;
+always @* begin
+    for (li = 0; li < DB; li = li + 1) begin
+        r_valid_lanes[li] = ((rbeat_q != 8'd0) || (li >= rt_lo)) && (!m_r_last || (li <= rt_hi));
+    end
+end
+
+// rotate to destination alignment: lane m takes source lane (m - rot) mod DB
+wire [2*DATA_WIDTH-1:0] r_dd   = {m_r_data, m_r_data} << ({3'b000, rt_rot} * 8);
+wire [DATA_WIDTH-1:0]   r_rotd = r_dd[2*DATA_WIDTH-1 -: DATA_WIDTH];
+wire [2*DB-1:0]         r_mm   = {r_valid_lanes, r_valid_lanes} << rt_rot;
+wire [DB-1:0]           r_rotm = r_mm[2*DB-1 -: DB];
+reg  [DB-1:0]           r_m_hi, r_m_lo;    // lanes for word w0 (>= rot) and w0 + 1 (< rot)
+always @* begin
+    for (li = 0; li < DB; li = li + 1) begin
+        r_m_hi[li] = r_rotm[li] && (li >= rt_rot);
+        r_m_lo[li] = r_rotm[li] && (li <  rt_rot);
+    end
+end
+wire [NWW-1:0] r_w0 = rt_word + rbeat_q[NWW-1:0];
+wire [NWW-1:0] r_w1 = r_w0 + 1'b1;
+
+assign rerr_valid = r_fire && m_r_resp[1];
+assign rerr_resp  = m_r_resp;
+wire [ADDR_WIDTH-1:0] rbeat_off = {{(ADDR_WIDTH-8-LB){1'b0}}, rbeat_q, {LB{1'b0}}};
+assign rerr_addr  = rt_addr + rbeat_off;
+assign rerr_dseq  = rt_dseq;
+
+// ============================================================================ block buffer
+reg                 clr_en;
+reg  [NWW-1:0]      clr_idx;
+wire [NW*DATA_WIDTH-1:0] buf_flat;
+
+genvar gw, gb;
+generate
+    for (gw = 0; gw < NW; gw = gw + 1) begin : gen_word
+        reg  [DATA_WIDTH-1:0] word_q;
+        wire [DB-1:0] be = (r_fire && r_w0 == gw) ? r_m_hi :
+                           (r_fire && r_w1 == gw) ? r_m_lo : {DB{1'b0}};
+        for (gb = 0; gb < DB; gb = gb + 1) begin : gen_byte
+            always @(posedge clk) begin
+                if (rst || flush || (clr_en && clr_idx == gw)) begin
+                    word_q[gb*8 +: 8] <= 8'h00;
+                end else if (be[gb]) begin
+                    word_q[gb*8 +: 8] <= word_q[gb*8 +: 8] ^ r_rotd[gb*8 +: 8];
+                end
+            end
+        end
+        assign buf_flat[gw*DATA_WIDTH +: DATA_WIDTH] = word_q;
+    end
+endgenerate
+
+// ============================================================================ AW issuer
+wire [NBW-1:0] aw_i     = cq_aw_q[NBW-1:0];
+wire           aw_has   = (cq_aw_q != cq_wr_q);
+wire           aw_disc  = stop && mv_seq_ge(cq_dseq_q[aw_i], stop_dseq);
+wire           aw_bus   = (cq_type_q[aw_i] == CT_DATA) || (cq_type_q[aw_i] == CT_FILL);
+// A descriptor's first write waits until every earlier write has been answered, so that a
+// write-response error halts the channel before any later descriptor has touched memory.
+wire           aw_prev_open = bt_m_valid || (cq_aw_q != cq_rd_q);
+wire           aw_rdy   = ((cq_type_q[aw_i] != CT_DATA) || rd_ready(cq_thr_q[aw_i], rd_done_q)) &&
+                          !(cq_first_q[aw_i] && aw_prev_open);
+
+assign m_aw_valid = aw_has && !aw_disc && aw_bus && aw_rdy;
+assign m_aw_addr  = cq_addr_q[aw_i];
+assign m_aw_len   = {{(8-BBW){1'b0}}, cq_nb_q[aw_i]};
+wire   aw_adv     = aw_has && !aw_disc && (!aw_bus || (m_aw_valid && m_aw_ready));
+
+// ============================================================================ W engine
+wire [NBW-1:0] h_i      = cq_rd_q[NBW-1:0];
+wire           h_has    = (cq_count != 0);
+wire           h_issued = (cq_aw_q != cq_rd_q);
+wire [1:0]     h_type   = cq_type_q[h_i];
+wire           h_disc   = stop && mv_seq_ge(cq_dseq_q[h_i], stop_dseq);
+wire [BBW-1:0] h_nb     = cq_nb_q[h_i];
+wire [BBW-1:0] h_w0     = cq_addr_q[h_i][BLK_SH-1:LB];
+wire           h_rdy    = rd_ready(cq_thr_q[h_i], rd_done_q);
+
+reg  [BBW-1:0] wb_q, wb_d;
+reg            nz_q, nz_d;
+wire           wb_first = (wb_q == {BBW{1'b0}});
+wire           wb_last  = (wb_q == h_nb);
+wire [NWW-1:0] h_word   = {h_i, h_w0 + wb_q};
+wire [DATA_WIDTH-1:0] h_data = buf_flat[h_word*DATA_WIDTH +: DATA_WIDTH];
+
+reg [DB-1:0] h_mask;
+always @* begin
+    for (li = 0; li < DB; li = li + 1) begin
+        h_mask[li] = (!wb_first || (li >= cq_lo_q[h_i])) && (!wb_last || (li <= cq_hi_q[h_i]));
+    end
+end
+reg [DATA_WIDTH-1:0] h_mask_bits;
+always @* begin
+    for (li = 0; li < DB; li = li + 1) begin
+        h_mask_bits[li*8 +: 8] = {8{h_mask[li]}};
+    end
+end
+wire h_nz = |(h_data & h_mask_bits);
+
+wire w_bus = h_has && h_issued && ((h_type == CT_DATA) || (h_type == CT_FILL));
+assign m_w_valid = w_bus && bt_s_ready;
+assign m_w_data  = (h_type == CT_FILL) ? {DB{cq_fill_q[h_i]}} : h_data;
+assign m_w_strb  = h_disc ? {DB{1'b0}} : h_mask;
+assign m_w_last  = wb_last;
+wire   w_fire    = m_w_valid && m_w_ready;
+
+reg cq_pop;
+always @* begin
+    wb_d    = wb_q;
+    nz_d    = nz_q;
+    cq_pop  = 1'b0;
+    bt_push = 1'b0;
+    bt_in   = {1'b1, cq_last_q[h_i], 1'b0, cq_dseq_q[h_i], cq_addr_q[h_i]};
+    clr_en  = 1'b0;
+    clr_idx = h_word;
+    if (h_has) begin
+        if (h_type == CT_DATA || h_type == CT_FILL) begin
+            if (w_fire) begin
+                clr_en = (h_type == CT_DATA);
+                wb_d   = wb_q + 1'b1;
+                if (wb_last) begin
+                    wb_d    = {BBW{1'b0}};
+                    bt_push = 1'b1;
+                    cq_pop  = 1'b1;
+                end
+            end else if (!h_issued && h_disc) begin
+                cq_pop = 1'b1;
+            end
+        end else if (h_disc) begin
+            cq_pop = 1'b1;
+            wb_d   = {BBW{1'b0}};
+            nz_d   = 1'b0;
+        end else if (h_type == CT_CHECK) begin
+            if (h_rdy && bt_s_ready) begin
+                clr_en = 1'b1;
+                wb_d   = wb_q + 1'b1;
+                nz_d   = nz_q | h_nz;
+                if (wb_last) begin
+                    wb_d    = {BBW{1'b0}};
+                    bt_push = 1'b1;
+                    bt_in   = {1'b0, cq_last_q[h_i], nz_q | h_nz, cq_dseq_q[h_i], cq_addr_q[h_i]};
+                    cq_pop  = 1'b1;
+                    if (cq_last_q[h_i]) nz_d = 1'b0;
+                end
+            end
+        end else begin
+            // INTERRUPT marker: completes in order behind the writes before it
+            if (bt_s_ready) begin
+                bt_push = 1'b1;
+                bt_in   = {1'b0, 1'b1, 1'b0, cq_dseq_q[h_i], cq_addr_q[h_i]};
+                cq_pop  = 1'b1;
+            end
+        end
+    end
+end
+
+always @* begin
+    cq_rd_d = cq_rd_q + {{NBW{1'b0}}, cq_pop};
+    cq_aw_d = cq_aw_q + {{NBW{1'b0}}, aw_adv};
+    // an entry popped before its AW was issued (discarded, check, marker) drags the AW pointer
+    if (cq_pop && (cq_aw_q == cq_rd_q)) begin
+        cq_aw_d = cq_rd_q + 1'b1;
+    end
+end
+
+/* verilator lint_off PINCONNECTEMPTY */ // fill level not needed
+dma_fifo #(
+    .WIDTH(BT_W),
+    .DEPTH(BT_DEPTH)
+) u_btrk (
+    .clk    (clk),
+    .rst    (rst),
+    .clr    (flush),
+    .s_data (bt_in),
+    .s_valid(bt_push),
+    .s_ready(bt_s_ready),
+    .m_data (bt_out),
+    .m_valid(bt_m_valid),
+    .m_ready(bt_pop),
+    .count  ()
+);
+/* verilator lint_on PINCONNECTEMPTY */
+
+// ============================================================================ B side
+wire                  bt_bus  = bt_out[BT_W-1];
+wire                  bt_last = bt_out[BT_W-2];
+wire                  bt_nz   = bt_out[BT_W-3];
+wire [DSEQ_WIDTH-1:0] bt_dseq = bt_out[ADDR_WIDTH +: DSEQ_WIDTH];
+wire [ADDR_WIDTH-1:0] bt_addr = bt_out[ADDR_WIDTH-1:0];
+
+assign m_b_ready = bt_m_valid && bt_bus;
+wire   b_fire    = m_b_valid && m_b_ready;
+assign bt_pop    = bt_m_valid && (!bt_bus || m_b_valid);
+
+assign done_valid = bt_pop && bt_last && !(b_fire && m_b_resp[1]);
+assign done_dseq  = bt_dseq;
+assign done_nz    = bt_nz;
+
+assign berr_valid = b_fire && m_b_resp[1];
+assign berr_resp  = m_b_resp;
+assign berr_addr  = bt_addr;
+assign berr_dseq  = bt_dseq;
+
+assign busy = (rd_state_q != RD_IDLE) || rt_m_valid || h_has || bt_m_valid;
+
+// ============================================================================ registers
+always @(posedge clk) begin
+    if (rst || flush) begin
+        rd_state_q <= RD_IDLE;
+        rd_iss_q   <= {RCW{1'b0}};
+        rd_done_q  <= {RCW{1'b0}};
+        cq_wr_q    <= {(NBW+1){1'b0}};
+        cq_rd_q    <= {(NBW+1){1'b0}};
+        cq_aw_q    <= {(NBW+1){1'b0}};
+        rbeat_q    <= 8'd0;
+        wb_q       <= {BBW{1'b0}};
+        nz_q       <= 1'b0;
+    end else begin
+        rd_state_q <= rd_state_d;
+        rd_iss_q   <= rd_iss_d;
+        rd_done_q  <= rd_done_d;
+        cq_wr_q    <= cq_wr_q + {{NBW{1'b0}}, cq_push};
+        cq_rd_q    <= cq_rd_d;
+        cq_aw_q    <= cq_aw_d;
+        if (r_fire) begin
+            rbeat_q <= m_r_last ? 8'd0 : rbeat_q + 1'b1;
+        end
+        wb_q <= wb_d;
+        nz_q <= nz_d;
+    end
+    op_q    <= op_d;
+    nsrc_q  <= nsrc_d;
+    len_q   <= len_d;
+    dst_q   <= dst_d;
+    src_q   <= src_d;
+    fill_q  <= fill_d;
+    dseq_q  <= dseq_d;
+    p_q     <= p_d;
+    pn_q    <= pn_d;
+    s_q     <= s_d;
+    cur_q   <= cur_d;
+    need_q  <= need_d;
+    send_q  <= send_d;
+    sbase_q <= sbase_d;
+    shi_q   <= shi_d;
+    dbase_q <= dbase_d;
+end
+
+/* verilator lint_off UNUSEDSIGNAL */
+wire unused_ok = ^{s_lastb, b_bytes, b_rel, push_nb_full, r_dd, r_mm, nsrc_q};  // wide intermediates
+/* verilator lint_on UNUSEDSIGNAL */
+
+endmodule
+
+`resetall
