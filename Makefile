@@ -14,7 +14,7 @@ WAVES       ?= 0
 # Parallel cocotb runs (one simulator process each); CI machines have 2 cores.
 JOBS        ?= 2
 
-.PHONY: help venv tools demo test test-unit test-cocotb sim lint lint-rtl lint-py synth regs \
+.PHONY: help venv tools demo test test-unit test-cocotb sim bench lint lint-rtl lint-py synth regs \
         regs-check clean distclean
 
 help:
@@ -66,6 +66,11 @@ sim: tools
 	  "TEST_DIR=<dir> TEST_MODULE=<module> [PARAMS=\"CHANNELS=8 DATA_WIDTH=128\"] [WAVES=1]"; exit 2; }
 	$(PY) -m tb.runner --sim $(or $(SIM),icarus) --test-dir "$(TEST_DIR)" \
 	  --test-module "$(TEST_MODULE)" --params "$(PARAMS)" --waves "$(WAVES)"
+
+# Performance figures of issue 3 (Verilog memory model, no per-cycle Python): table on stdout,
+# build/bench/results.json and plots. Exit 0 when every run verified its data, targets met or not.
+bench: tools
+	$(PY) -m tb.bench.run --sim $(or $(SIM),verilator)
 
 # ---------------------------------------------------------------------------------------------
 # Lint, synthesis, register map

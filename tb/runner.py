@@ -133,16 +133,27 @@ def _locked(path: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def build_dir_for(sim: str, params: Mapping[str, int], waves: bool) -> Path:
-    return BUILD_DIR / "sim" / f"{sim}-{params_key(params)}{'-waves' if waves else ''}"
+def run_key(sim: str, params: Mapping[str, int], toplevel: str = TOPLEVEL) -> str:
+    """`<sim>-<params>` for dma_top; other toplevels (benches) add their name."""
+    top = "" if toplevel == TOPLEVEL else f"-{toplevel}"
+    return f"{sim}{top}-{params_key(params)}"
 
 
-def build(sim: str, params: Mapping[str, int] | None = None, waves: bool = False) -> Runner:
-    """Build dma_top for one simulator and parameter set (reusing an up-to-date build)."""
+def build_dir_for(sim: str, params: Mapping[str, int], waves: bool,
+                  toplevel: str = TOPLEVEL) -> Path:
+    return BUILD_DIR / "sim" / f"{run_key(sim, params, toplevel)}{'-waves' if waves else ''}"
+
+
+def build(sim: str, params: Mapping[str, int] | None = None, waves: bool = False,
+          toplevel: str = TOPLEVEL, extra_sources: Sequence[Path] = ()) -> Runner:
+    """Build `toplevel` (dma_top unless a bench names its own top, whose Verilog comes in
+    `extra_sources` next to rtl/) for one simulator and parameter set, reusing an up-to-date
+    build."""
     check_simulator(sim)
     setup_tool_env()
     params = full_params(params or {})
-    bdir = build_dir_for(sim, params, waves)
+    extra = [Path(p).resolve() for p in extra_sources]
+    bdir = build_dir_for(sim, params, waves, toplevel)
     runner: Runner
     if sim == "icarus":
         runner = Icarus()
@@ -153,9 +164,9 @@ def build(sim: str, params: Mapping[str, int] | None = None, waves: bool = False
         build_args = ["--trace-fst", "--trace-structs"] if waves else []
     with _locked(bdir):
         runner.build(
-            sources=rtl_sources(),
-            includes=[RTL_DIR],
-            hdl_toplevel=TOPLEVEL,
+            sources=[*rtl_sources(), *extra],
+            includes=[RTL_DIR, *dict.fromkeys(p.parent for p in extra)],
+            hdl_toplevel=toplevel,
             parameters=params,
             build_args=build_args,
             build_dir=bdir,
@@ -168,7 +179,8 @@ def build(sim: str, params: Mapping[str, int] | None = None, waves: bool = False
 
 def run(sim: str, test_module: str, test_dir: Path | str, params: Mapping[str, int] | None = None,
         waves: bool = False, testcase: str | None = None, seed: int | None = None,
-        extra_env: Mapping[str, str] | None = None, log_to_file: bool = True) -> Path:
+        extra_env: Mapping[str, str] | None = None, log_to_file: bool = True,
+        toplevel: str = TOPLEVEL, extra_sources: Sequence[Path] = ()) -> Path:
     """Build if needed, run one cocotb test module, return its JUnit XML path.
 
     Raises AssertionError naming the failed count when any test failed.
@@ -177,8 +189,8 @@ def run(sim: str, test_module: str, test_dir: Path | str, params: Mapping[str, i
     test_dir = Path(test_dir).resolve()
     if not (test_dir / f"{test_module}.py").is_file():
         raise FileNotFoundError(f"no cocotb test module {test_module}.py in {test_dir}")
-    runner = build(sim, params, waves)
-    key = f"{sim}-{params_key(params)}"
+    runner = build(sim, params, waves, toplevel, extra_sources)
+    key = run_key(sim, params, toplevel)
     work = BUILD_DIR / "run" / key / test_module
     xml = BUILD_DIR / "junit" / f"{key}-{test_module}.xml"
     xml.parent.mkdir(parents=True, exist_ok=True)
@@ -194,12 +206,12 @@ def run(sim: str, test_module: str, test_dir: Path | str, params: Mapping[str, i
         "PYTHONWARNINGS": "ignore:The data field will be removed:DeprecationWarning",
         **(extra_env or {}),
     }
-    wave_file = work / ("dma_top.fst" if sim == "icarus" else "dump.fst")
+    wave_file = work / (f"{toplevel}.fst" if sim == "icarus" else "dump.fst")
     # Icarus bakes its dump path in at build time unless told otherwise per run.
     plusargs = [f"+dumpfile_path={wave_file}"] if waves and sim == "icarus" else []
     results = runner.test(
         test_module=test_module,
-        hdl_toplevel=TOPLEVEL,
+        hdl_toplevel=toplevel,
         test_dir=work,
         results_xml=str(xml),  # absolute: a relative path is refused under pytest
         testcase=testcase,
