@@ -488,6 +488,9 @@ class _Channel:
                 d, status = self.execute(count)
             except _Halt as h:
                 self.halt(h, count)
+                if h.code == ErrCode.STATUS_WRITE:
+                    first = RawDescriptor.decode(self.mem.read(ch.slot_addr(count), SLOT_BYTES))
+                    self.later_may_have_run(count + 1 + ext_slots(first.op, first.nsrc))
                 break
             slot0 = ch.slot_addr(count)
             self.mem.write(slot0, status.to_bytes(4, "little"))
@@ -509,6 +512,8 @@ class _Channel:
                         for b in self.buffers(d):
                             if b.is_dst:
                                 out.dont_care.append((b.addr, b.length))
+                    else:
+                        self.later_may_have_run(new_head)
                     return out
             count = new_head
         if abort_at is not None and not out.halted:
@@ -516,6 +521,30 @@ class _Channel:
             self.halt(_Halt(ErrCode.ABORTED), None)
         out.head_options = (out.head,)
         return out
+
+    def later_may_have_run(self, count: int) -> None:
+        """After a STATUS_WRITE fault, the descriptors behind the faulting one may already have
+        written their destinations (docs/descriptor.md: the channel does not hold a descriptor's
+        data writes back until the previous status write is answered, which would cost the
+        back-to-back small-copy rate). They are never completed; only their destinations become
+        don't-care, every other byte must still be unchanged."""
+        count %= COUNT_MOD
+        while count != self.out.tail:
+            try:
+                first = self.mem.read(self.ch.slot_addr(count), SLOT_BYTES)
+                d = RawDescriptor.decode(first)
+                n_ext = ext_slots(d.op, d.nsrc)
+                ext = b"".join(self.mem.read(self.ch.slot_addr(count + 1 + k), SLOT_BYTES)
+                               for k in range(n_ext))
+                d = RawDescriptor.decode(first, ext)
+                self.validate(d, n_ext)
+                bufs = self.buffers(d)
+            except (_Halt, IndexError, ValueError):
+                return  # the channel would fault on this one: nothing behind it moves data
+            for b in bufs:
+                if b.is_dst and self.in_window(b.addr, b.length):
+                    self.out.dont_care.append((b.addr, b.length))
+            count = (count + 1 + n_ext) % COUNT_MOD
 
     def write_record(self, head: int, status: int) -> None:
         addr = self.ch.cmpl_addr
