@@ -34,16 +34,23 @@ def memcpy(tb: DmaTb, length: int, *, src: int | None = None, dst: int | None = 
 
 
 def xor(tb: DmaTb, nsrc: int, length: int, *, in_place: int | None = None,
-        int_en: bool = False, fence: bool = False) -> Xor:
-    """`in_place=k`: the destination is source k (the same address)."""
-    srcs = [tb.alloc_unaligned(length) for _ in range(nsrc)]
-    dst = srcs[in_place] if in_place is not None else tb.alloc_unaligned(length)
+        int_en: bool = False, fence: bool = False, srcs: Sequence[int] | None = None,
+        dst: int | None = None) -> Xor:
+    """`in_place=k`: the destination is source k (the same address). `srcs`/`dst`: buffers the
+    caller allocated (default: fresh ones at random offsets)."""
+    srcs = list(srcs) if srcs is not None else [tb.alloc_unaligned(length) for _ in range(nsrc)]
+    if in_place is not None:
+        dst = srcs[in_place]
+    elif dst is None:
+        dst = tb.alloc_unaligned(length)
     return Xor(dst=dst, srcs=tuple(srcs), length=length, int_en=int_en, fence=fence)
 
 
-def xor_val(tb: DmaTb, nsrc: int, length: int, *, zero: bool, int_en: bool = False) -> XorVal:
-    """Sources whose XOR is zero (`zero`) or differs from zero in one random byte."""
-    srcs = [tb.alloc_unaligned(length) for _ in range(nsrc)]
+def xor_val(tb: DmaTb, nsrc: int, length: int, *, zero: bool, int_en: bool = False,
+            srcs: Sequence[int] | None = None) -> XorVal:
+    """Sources whose XOR is zero (`zero`) or differs from zero in one random byte. `srcs`:
+    buffers the caller allocated (default: fresh ones at random offsets)."""
+    srcs = list(srcs) if srcs is not None else [tb.alloc_unaligned(length) for _ in range(nsrc)]
     data = [tb.ram.read(s, length) for s in srcs[:-1]]
     last = bytearray(xor_bytes(data))
     if not zero:
@@ -52,9 +59,11 @@ def xor_val(tb: DmaTb, nsrc: int, length: int, *, zero: bool, int_en: bool = Fal
     return XorVal(srcs=tuple(srcs), length=length, int_en=int_en)
 
 
-def fill(tb: DmaTb, length: int, *, value: int | None = None, int_en: bool = False) -> Fill:
+def fill(tb: DmaTb, length: int, *, value: int | None = None, int_en: bool = False,
+         dst: int | None = None) -> Fill:
     value = tb.rng.randrange(256) if value is None else value
-    return Fill(dst=tb.alloc_unaligned(length), value=value, length=length, int_en=int_en)
+    dst = tb.alloc_unaligned(length) if dst is None else dst
+    return Fill(dst=dst, value=value, length=length, int_en=int_en)
 
 
 def random_mix(tb: DmaTb, n: int, max_len: int, *,
