@@ -296,12 +296,17 @@ always @(posedge clk) begin
         ar_ptr_q   <= ar_ptr_d;
         aw_ptr_q   <= aw_ptr_d;
     end
-    ar_addr_q <= ar_addr_d;
-    ar_len_q  <= ar_len_d;
-    ar_id_q   <= ar_id_d;
-    aw_addr_q <= aw_addr_d;
-    aw_len_q  <= aw_len_d;
-    aw_id_q   <= aw_id_d;
+    // address registers only change when loaded (skipping the idle loads keeps simulation fast)
+    if (ar_load) begin
+        ar_addr_q <= ar_addr_d;
+        ar_len_q  <= ar_len_d;
+        ar_id_q   <= ar_id_d;
+    end
+    if (aw_load) begin
+        aw_addr_q <= aw_addr_d;
+        aw_len_q  <= aw_len_d;
+        aw_id_q   <= aw_id_d;
+    end
 end
 
 endmodule

@@ -514,26 +514,22 @@ always @* begin
     endcase
 end
 
-// sources: SRC0/SRC1 from the first slot, SRC2.. from extension slots (constant positions)
-generate
-    for (gs = 0; gs < MS; gs = gs + 1) begin : gen_dec_src
-        if (gs < 2) begin : gen_first
-            always @(posedge clk) begin
-                if (dec_state_q == D_IDLE && slot_pop) begin
-                    dec_src_q[gs*64 +: 64] <= (gs == 0) ? s_src0 : s_src1;
-                end
-            end
-        end else begin : gen_ext
-            localparam integer EXT_I = (gs - 2) / 4;
-            localparam [2:0] EXT_IDX = EXT_I[2:0];
-            always @(posedge clk) begin
-                if (dec_state_q == D_EXT && slot_pop && dec_e_q == EXT_IDX) begin
-                    dec_src_q[gs*64 +: 64] <= slot_data[((gs - 2) % 4)*64 +: 64];
-                end
+// sources: SRC0/SRC1 from the first slot, SRC2.. from extension slots (four per slot). One
+// process that acts only when a slot is taken (a process per source would wake every clock).
+integer gk;
+always @(posedge clk) begin
+    if (slot_pop && dec_state_q == D_IDLE) begin
+        dec_src_q[0  +: 64] <= s_src0;
+        dec_src_q[64 +: 64] <= s_src1;
+    end
+    if (slot_pop && dec_state_q == D_EXT) begin
+        for (gk = 2; gk < MS; gk = gk + 1) begin
+            if ({29'd0, dec_e_q} == (gk - 2) / 4) begin
+                dec_src_q[gk*64 +: 64] <= slot_data[((gk - 2) % 4)*64 +: 64];
             end
         end
     end
-endgenerate
+end
 
 // ============================================================================ completion engine
 localparam [2:0] C_IDLE = 3'd0, C_SW = 3'd1, C_SB = 3'd2, C_RW = 3'd3, C_RB = 3'd4,
@@ -560,8 +556,10 @@ reg  [1:0]  err_resp_q;
 reg  [63:0] err_addr_q;
 reg         err_wst_q;
 
+// the head descriptor is the faulting one or later (a wire: the block below re-runs often)
+wire head_stopped = err_active_q && seq_ge(dq_head_q, err_dseq_q);
 wire drained = err_active_q && (c_state_q == C_IDLE) && !mover_busy && !fetch_busy &&
-               ((dq_count == 0) || seq_ge(dq_head_q, err_dseq_q));
+               ((dq_count == 0) || head_stopped);
 wire cmpl_ok = !cmpl_wb_en_q || win_ok(cmpl_addr_q, 24'd8, win_base_q, win_limit_q);
 wire [63:0] rec_data = {c_status_q, 16'd0, c_newhead_q};
 wire        c_two_beats = (DB == 4);
@@ -634,7 +632,7 @@ always @* begin
                 end else begin
                     halt_now = 1'b1;
                 end
-            end else if (dq_head_done && !(err_active_q && seq_ge(dq_head_q, err_dseq_q))) begin
+            end else if (dq_head_done && !head_stopped) begin
                 if (!cmpl_ok) begin
                     cmp_err      = 1'b1;
                     cmp_err_code = E_WINDOW;
@@ -705,50 +703,55 @@ reg  [63:0]    ne_addr;
 reg            ne_wst;
 wire           ext_stop = (abort_req || reset_req || tail_ovf) && !halted_q;
 
-// a is older than b (relative to the completion queue head)
-function older;
-    input [DSW-1:0] a;
-    input [DSW-1:0] b;
-    input [DSW-1:0] h;
-    begin
-        older = ((a - h) < (b - h));
-    end
-endfunction
+// Age of a descriptor: its distance from the completion queue head (a smaller age is older).
+// Plain wires rather than a function called in the block below: that block re-runs on every
+// read beat (it reads the read-error address), and a function call is costly in simulation.
+wire [DSW-1:0] age_berr = mv_berr_dseq - dq_head_q;
+wire [DSW-1:0] age_rerr = mv_rerr_dseq - dq_head_q;
+wire [DSW-1:0] age_dec  = next_dseq_q - dq_head_q;
+wire [DSW-1:0] age_ext  = done_ptr_q - dq_head_q;
+wire [DSW-1:0] age_err  = err_dseq_q - dq_head_q;
+reg  [DSW-1:0] ne_age;
 
 always @* begin
     ne_valid = cmp_err;
     ne_dseq  = dq_head_q;
+    ne_age   = {DSW{1'b0}};
     ne_code  = cmp_err_code;
     ne_resp  = (cmp_err_code == E_STATUS_WRITE) ? c_b_resp : 2'b00;
     ne_addr  = cmp_err_addr;
     ne_wst   = cmp_err_wst;
-    if (mv_berr_valid && (!ne_valid || older(mv_berr_dseq, ne_dseq, dq_head_q))) begin
+    if (mv_berr_valid && (!ne_valid || age_berr < ne_age)) begin
         ne_valid = 1'b1;
         ne_dseq  = mv_berr_dseq;
+        ne_age   = age_berr;
         ne_code  = E_DATA_WRITE;
         ne_resp  = mv_berr_resp;
         ne_addr  = {{(64-ADDR_WIDTH){1'b0}}, mv_berr_addr};
         ne_wst   = 1'b1;
     end
-    if (mv_rerr_valid && (!ne_valid || older(mv_rerr_dseq, ne_dseq, dq_head_q))) begin
+    if (mv_rerr_valid && (!ne_valid || age_rerr < ne_age)) begin
         ne_valid = 1'b1;
         ne_dseq  = mv_rerr_dseq;
+        ne_age   = age_rerr;
         ne_code  = E_DATA_READ;
         ne_resp  = mv_rerr_resp;
         ne_addr  = {{(64-ADDR_WIDTH){1'b0}}, mv_rerr_addr};
         ne_wst   = 1'b1;
     end
-    if (dec_err && (!ne_valid || older(next_dseq_q, ne_dseq, dq_head_q))) begin
+    if (dec_err && (!ne_valid || age_dec < ne_age)) begin
         ne_valid = 1'b1;
         ne_dseq  = next_dseq_q;
+        ne_age   = age_dec;
         ne_code  = dec_err_code;
         ne_resp  = dec_err_resp;
         ne_addr  = dec_err_addr;
         ne_wst   = dec_err_wst;
     end
-    if (ext_stop && (!ne_valid || older(done_ptr_q, ne_dseq, dq_head_q))) begin
+    if (ext_stop && (!ne_valid || age_ext < ne_age)) begin
         ne_valid = 1'b1;
         ne_dseq  = done_ptr_q;
+        ne_age   = age_ext;
         ne_code  = tail_ovf ? E_TAIL_OVERFLOW : E_ABORTED;
         ne_resp  = 2'b00;
         ne_addr  = 64'd0;
@@ -758,7 +761,7 @@ end
 
 wire err_locked = (c_state_q == C_EW) || (c_state_q == C_EB);
 wire take_err   = ne_valid && !halted_q && !err_locked &&
-                  (!err_active_q || older(ne_dseq, err_dseq_q, dq_head_q));
+                  (!err_active_q || ne_age < age_err);
 
 // ============================================================================ interrupt coalescing
 reg  [7:0]  coal_cnt_q;
@@ -783,6 +786,8 @@ always @* begin
 end
 
 wire do_reset = (halt_now && reset_pend_q) || (reset_req && halted_q);
+// a descriptor reported done by the mover, unless an error at or before it is pending
+wire mv_done_mark = mv_done_valid && !(err_active_q && seq_ge(mv_done_dseq, err_dseq_q));
 
 always @(posedge clk) begin
     if (rst) begin
@@ -889,7 +894,7 @@ always @(posedge clk) begin
         if (cmd_valid && cmd_ready) begin
             dq_done_q[next_dseq_q[DSW-2:0]] <= 1'b0;
         end
-        if (mv_done_valid && !(err_active_q && seq_ge(mv_done_dseq, err_dseq_q))) begin
+        if (mv_done_mark) begin
             dq_done_q[mv_done_dseq[DSW-2:0]] <= 1'b1;
         end
 
@@ -940,23 +945,30 @@ always @(posedge clk) begin
         end
     end
 
-    // datapath registers without reset
-    dec_op_q     <= dec_op_d;
-    dec_int_q    <= dec_int_d;
-    dec_fence_q  <= dec_fence_d;
-    dec_nsrc_q   <= dec_nsrc_d;
-    dec_fill_q   <= dec_fill_d;
-    dec_len_q    <= dec_len_d;
-    dec_dst_q    <= dec_dst_d;
-    dec_next_q   <= dec_next_d;
-    dec_e_q      <= dec_e_d;
-    dec_nslots_q <= dec_nslots_d;
-    dec_wi_q     <= dec_wi_d;
-    dec_sa_q     <= dec_sa_d;
-    c_status_q   <= c_status_d;
-    c_saddr_q    <= c_saddr_d;
-    c_newhead_q  <= c_newhead_d;
-    c_int_q      <= c_int_d;
+    // datapath registers without reset, loaded only when their next value can differ (the
+    // decoder is offered a slot or is reading extensions / checking windows, not while it waits
+    // to dispatch; the completion engine is starting a write): this keeps an idle or waiting
+    // channel cheap in an event-driven simulator
+    if ((dec_state_q == D_IDLE && slot_valid) || dec_state_q == D_EXT || dec_state_q == D_WIN) begin
+        dec_op_q     <= dec_op_d;
+        dec_int_q    <= dec_int_d;
+        dec_fence_q  <= dec_fence_d;
+        dec_nsrc_q   <= dec_nsrc_d;
+        dec_fill_q   <= dec_fill_d;
+        dec_len_q    <= dec_len_d;
+        dec_dst_q    <= dec_dst_d;
+        dec_next_q   <= dec_next_d;
+        dec_e_q      <= dec_e_d;
+        dec_nslots_q <= dec_nslots_d;
+        dec_wi_q     <= dec_wi_d;
+        dec_sa_q     <= dec_sa_d;
+    end
+    if (c_state_q == C_IDLE && (drained || dq_head_done)) begin
+        c_status_q   <= c_status_d;
+        c_saddr_q    <= c_saddr_d;
+        c_newhead_q  <= c_newhead_d;
+        c_int_q      <= c_int_d;
+    end
     if (cmd_valid && cmd_ready) begin
         dq_slot_q[next_dseq_q[DSW-2:0]]   <= dptr_q;
         dq_nslots_q[next_dseq_q[DSW-2:0]] <= dec_nslots_q;

@@ -45,13 +45,11 @@ assign m_valid = !empty;
 assign m_data  = mem_q[rd_ptr_q[AW-1:0]];
 assign count   = wr_ptr_q - rd_ptr_q;
 
+// one process for storage and pointers (fewer processes to wake every clock in simulation)
 always @(posedge clk) begin
     if (s_valid && !full) begin
         mem_q[wr_ptr_q[AW-1:0]] <= s_data;
     end
-end
-
-always @(posedge clk) begin
     if (rst || clr) begin
         wr_ptr_q <= {(AW+1){1'b0}};
         rd_ptr_q <= {(AW+1){1'b0}};

@@ -421,27 +421,21 @@ always @* begin
     rd_done_d = rd_done_q + {{(RCW-1){1'b0}}, rt_pop};
 end
 
-// byte lanes of this beat that belong to the source
-reg [DB-1:0] r_valid_lanes;
-integer li;
-always @* begin
-    for (li = 0; li < DB; li = li + 1) begin
-        r_valid_lanes[li] = ((rbeat_q != 8'd0) || (li >= rt_lo)) && (!m_r_last || (li <= rt_hi));
-    end
-end
+// Lane masks are vector expressions rather than per-lane loops: cheaper to re-evaluate in an
+// event-driven simulator (the R bus signals they read are shared by every channel).
+localparam [DB-1:0] ALL_LANES = {DB{1'b1}};
 
-// rotate to destination alignment: lane m takes source lane (m - rot) mod DB
-wire [2*DATA_WIDTH-1:0] r_dd   = {m_r_data, m_r_data} << ({3'b000, rt_rot} * 8);
-wire [DATA_WIDTH-1:0]   r_rotd = r_dd[2*DATA_WIDTH-1 -: DATA_WIDTH];
+// byte lanes of this beat that belong to the source (lanes >= lo on the first beat of the
+// burst, lanes <= hi on its last; DB - 1 - hi is ~hi)
+wire [DB-1:0] r_valid_lanes = ((rbeat_q != 8'd0) ? ALL_LANES : (ALL_LANES << rt_lo)) &
+                              (m_r_last ? (ALL_LANES >> ~rt_hi) : ALL_LANES);
+
+// rotate the lanes to destination alignment (the data itself is rotated where the buffer is
+// written, below)
 wire [2*DB-1:0]         r_mm   = {r_valid_lanes, r_valid_lanes} << rt_rot;
 wire [DB-1:0]           r_rotm = r_mm[2*DB-1 -: DB];
-reg  [DB-1:0]           r_m_hi, r_m_lo;    // lanes for word w0 (>= rot) and w0 + 1 (< rot)
-always @* begin
-    for (li = 0; li < DB; li = li + 1) begin
-        r_m_hi[li] = r_rotm[li] && (li >= rt_rot);
-        r_m_lo[li] = r_rotm[li] && (li <  rt_rot);
-    end
-end
+wire [DB-1:0]           r_m_hi = r_rotm &  (ALL_LANES << rt_rot);  // lanes for word w0 (>= rot)
+wire [DB-1:0]           r_m_lo = r_rotm & ~(ALL_LANES << rt_rot);  // and w0 + 1 (< rot)
 wire [NWW-1:0] r_w0 = rt_word + rbeat_q[NWW-1:0];
 wire [NWW-1:0] r_w1 = r_w0 + 1'b1;
 
@@ -452,28 +446,62 @@ assign rerr_addr  = rt_addr + rbeat_off;
 assign rerr_dseq  = rt_dseq;
 
 // ============================================================================ block buffer
-reg                 clr_en;
-reg  [NWW-1:0]      clr_idx;
-wire [NW*DATA_WIDTH-1:0] buf_flat;
+// Two memories, even and odd words: a read beat covers word w0 (lanes >= rot) and w0 + 1
+// (lanes < rot), one in each. A word reads as zero unless its valid bit is set, so clearing a
+// word (the W engine as it sends it; reset and flush: all) clears only that bit, and the next
+// beat into a cleared word XORs into zero. The clear is written last: it wins over a beat into
+// the same word. Everything is updated by one clocked process that works only on beats and
+// clears (a process per buffer byte would cost an event-driven simulator a wake-up per byte per
+// clock); synthesis maps each memory to flops with one write port.
+localparam integer NH = NW / 2;
 
-genvar gw, gb;
-generate
-    for (gw = 0; gw < NW; gw = gw + 1) begin : gen_word
-        reg  [DATA_WIDTH-1:0] word_q;
-        wire [DB-1:0] be = (r_fire && r_w0 == gw) ? r_m_hi :
-                           (r_fire && r_w1 == gw) ? r_m_lo : {DB{1'b0}};
-        for (gb = 0; gb < DB; gb = gb + 1) begin : gen_byte
-            always @(posedge clk) begin
-                if (rst || flush || (clr_en && clr_idx == gw)) begin
-                    word_q[gb*8 +: 8] <= 8'h00;
-                end else if (be[gb]) begin
-                    word_q[gb*8 +: 8] <= word_q[gb*8 +: 8] ^ r_rotd[gb*8 +: 8];
-                end
-            end
-        end
-        assign buf_flat[gw*DATA_WIDTH +: DATA_WIDTH] = word_q;
+reg                   clr_en;
+reg  [NWW-1:0]        clr_idx;
+reg  [DATA_WIDTH-1:0] buf_ev [0:NH-1];        // words 0, 2, 4, ...
+reg  [DATA_WIDTH-1:0] buf_od [0:NH-1];        // words 1, 3, 5, ...
+reg  [NW-1:0]         buf_vld_q;              // word holds data (else it reads as zero)
+reg  [DATA_WIDTH-1:0] r_bits_hi, r_bits_lo;   // lanes of w0 and w0 + 1 as bit masks
+integer               rbi;
+
+always @* begin
+    for (rbi = 0; rbi < DB; rbi = rbi + 1) begin
+        r_bits_hi[rbi*8 +: 8] = {8{r_m_hi[rbi]}};
+        r_bits_lo[rbi*8 +: 8] = {8{r_m_lo[rbi]}};
     end
-endgenerate
+end
+
+// which of w0 / w0 + 1 is even, which odd (NW is even, so they are never in the same memory)
+wire                  r_w0_od  = r_w0[0];
+wire [NWW-2:0]        r_ev_i   = r_w0_od ? r_w1[NWW-1:1] : r_w0[NWW-1:1];
+wire [NWW-2:0]        r_od_i   = r_w0_od ? r_w0[NWW-1:1] : r_w1[NWW-1:1];
+wire [DATA_WIDTH-1:0] r_ev_bits = r_w0_od ? r_bits_lo : r_bits_hi;
+wire [DATA_WIDTH-1:0] r_od_bits = r_w0_od ? r_bits_hi : r_bits_lo;
+
+// Rotation to destination alignment: lane m takes source lane (m - rot) mod DB. Written out in
+// the clocked process below rather than as a continuous assignment, which an event-driven
+// simulator would re-evaluate in every channel on every beat of the shared R bus.
+localparam integer   SHW   = LB + 4;          // wide enough to hold DATA_WIDTH
+localparam [SHW-1:0] DW_SH = DATA_WIDTH[SHW-1:0];
+wire [SHW-1:0] r_sh  = {1'b0, rt_rot, 3'b000};
+wire [SHW-1:0] r_shr = DW_SH - r_sh;          // DATA_WIDTH when rot is 0: shifts everything out
+
+always @(posedge clk) begin
+    if (rst || flush) begin
+        buf_vld_q <= {NW{1'b0}};
+    end else begin
+        if (r_fire) begin
+            buf_ev[r_ev_i] <= (buf_vld_q[{r_ev_i, 1'b0}] ? buf_ev[r_ev_i] : {DATA_WIDTH{1'b0}}) ^
+                              (((m_r_data << r_sh) | (m_r_data >> r_shr)) & r_ev_bits);
+            buf_od[r_od_i] <= (buf_vld_q[{r_od_i, 1'b1}] ? buf_od[r_od_i] : {DATA_WIDTH{1'b0}}) ^
+                              (((m_r_data << r_sh) | (m_r_data >> r_shr)) & r_od_bits);
+            buf_vld_q[r_w0] <= 1'b1;
+            buf_vld_q[r_w1] <= 1'b1;
+        end
+        if (clr_en) begin
+            buf_vld_q[clr_idx] <= 1'b0;
+        end
+    end
+end
 
 // ============================================================================ AW issuer
 wire [NBW-1:0] aw_i     = cq_aw_q[NBW-1:0];
@@ -506,18 +534,16 @@ reg            nz_q, nz_d;
 wire           wb_first = (wb_q == {BBW{1'b0}});
 wire           wb_last  = (wb_q == h_nb);
 wire [NWW-1:0] h_word   = {h_i, h_w0 + wb_q};
-wire [DATA_WIDTH-1:0] h_data = buf_flat[h_word*DATA_WIDTH +: DATA_WIDTH];
+wire [DATA_WIDTH-1:0] h_raw  = h_word[0] ? buf_od[h_word[NWW-1:1]] : buf_ev[h_word[NWW-1:1]];
+wire [DATA_WIDTH-1:0] h_data = buf_vld_q[h_word] ? h_raw : {DATA_WIDTH{1'b0}};
 
-reg [DB-1:0] h_mask;
+wire [DB-1:0] h_mask = (wb_first ? (ALL_LANES << cq_lo_q[h_i]) : ALL_LANES) &
+                      (wb_last ? (ALL_LANES >> ~cq_hi_q[h_i]) : ALL_LANES);
+reg  [DATA_WIDTH-1:0] h_mask_bits;
+integer               hbi;
 always @* begin
-    for (li = 0; li < DB; li = li + 1) begin
-        h_mask[li] = (!wb_first || (li >= cq_lo_q[h_i])) && (!wb_last || (li <= cq_hi_q[h_i]));
-    end
-end
-reg [DATA_WIDTH-1:0] h_mask_bits;
-always @* begin
-    for (li = 0; li < DB; li = li + 1) begin
-        h_mask_bits[li*8 +: 8] = {8{h_mask[li]}};
+    for (hbi = 0; hbi < DB; hbi = hbi + 1) begin
+        h_mask_bits[hbi*8 +: 8] = {8{h_mask[hbi]}};
     end
 end
 wire h_nz = |(h_data & h_mask_bits);
@@ -653,26 +679,33 @@ always @(posedge clk) begin
         wb_q <= wb_d;
         nz_q <= nz_d;
     end
-    op_q    <= op_d;
-    nsrc_q  <= nsrc_d;
-    len_q   <= len_d;
-    dst_q   <= dst_d;
-    src_q   <= src_d;
-    fill_q  <= fill_d;
-    dseq_q  <= dseq_d;
-    p_q     <= p_d;
-    pn_q    <= pn_d;
-    s_q     <= s_d;
-    cur_q   <= cur_d;
-    need_q  <= need_d;
-    send_q  <= send_d;
-    sbase_q <= sbase_d;
-    shi_q   <= shi_d;
-    dbase_q <= dbase_d;
+    // datapath registers without reset, loaded only when their next value can differ (the
+    // command fields when a command is taken, the rest while the reader is busy): an idle
+    // channel then costs an event-driven simulator almost nothing per clock
+    if (cmd_valid && cmd_ready) begin
+        op_q    <= op_d;
+        nsrc_q  <= nsrc_d;
+        len_q   <= len_d;
+        dst_q   <= dst_d;
+        src_q   <= src_d;
+        fill_q  <= fill_d;
+        dseq_q  <= dseq_d;
+    end
+    if (rd_state_q != RD_IDLE || cmd_valid) begin
+        p_q     <= p_d;
+        pn_q    <= pn_d;
+        s_q     <= s_d;
+        cur_q   <= cur_d;
+        need_q  <= need_d;
+        send_q  <= send_d;
+        sbase_q <= sbase_d;
+        shi_q   <= shi_d;
+        dbase_q <= dbase_d;
+    end
 end
 
 /* verilator lint_off UNUSEDSIGNAL */
-wire unused_ok = ^{s_lastb, b_bytes, b_rel, push_nb_full, r_dd, r_mm, nsrc_q};  // wide intermediates
+wire unused_ok = ^{s_lastb, b_bytes, b_rel, push_nb_full, r_mm, nsrc_q};  // wide intermediates
 /* verilator lint_on UNUSEDSIGNAL */
 
 endmodule
