@@ -28,6 +28,7 @@ from typing import Any
 __all__ = [
     "Context",
     "Event",
+    "DelegatingEvent",
     "Runtime",
     "AsyncioRuntime",
     "Tasklet",
@@ -131,9 +132,12 @@ class Runtime(ABC):
             self.set_local("context", previous)
 
 
-class _AsyncioEvent(Event):
-    def __init__(self) -> None:
-        self._ev = asyncio.Event()
+class DelegatingEvent(Event):
+    """An :class:`Event` over a scheduler's own event object (anything with set, clear and
+    is_set); a runtime's subclass adds only ``wait``, the part that differs between schedulers."""
+
+    def __init__(self, inner: Any) -> None:
+        self._ev = inner
 
     def set(self) -> None:
         self._ev.set()
@@ -143,6 +147,11 @@ class _AsyncioEvent(Event):
 
     def is_set(self) -> bool:
         return self._ev.is_set()
+
+
+class _AsyncioEvent(DelegatingEvent):
+    def __init__(self) -> None:
+        super().__init__(asyncio.Event())
 
     async def wait(self, timeout_ns: int | None = None) -> bool:
         if timeout_ns is None:

@@ -21,7 +21,7 @@ from cocotb.simtime import get_sim_time
 from cocotb.triggers import Event as CocotbEvent
 from cocotb.triggers import NullTrigger, SimTimeoutError, Timer, with_timeout
 
-from pydriver.runtime import Context, Event, Runtime
+from pydriver.runtime import Context, DelegatingEvent, Event, Runtime
 
 
 class _ContextCoroutine(Coroutine[Any, Any, Any]):
@@ -46,18 +46,9 @@ class _ContextCoroutine(Coroutine[Any, Any, Any]):
         return self._coro.__await__()
 
 
-class _CocotbEvent(Event):
+class _CocotbEvent(DelegatingEvent):
     def __init__(self) -> None:
-        self._ev = CocotbEvent()
-
-    def set(self) -> None:
-        self._ev.set()
-
-    def clear(self) -> None:
-        self._ev.clear()
-
-    def is_set(self) -> bool:
-        return self._ev.is_set()
+        super().__init__(CocotbEvent())
 
     async def wait(self, timeout_ns: int | None = None) -> bool:
         if self._ev.is_set():
