@@ -27,7 +27,7 @@ module dma_axi_arb #(
     input  wire [NREQ*ADDR_WIDTH-1:0]  s_ar_addr,
     input  wire [NREQ*8-1:0]           s_ar_len,
     input  wire [NREQ-1:0]             s_ar_valid,
-    output reg  [NREQ-1:0]             s_ar_ready,
+    output wire [NREQ-1:0]             s_ar_ready,
     output wire [DATA_WIDTH-1:0]       s_r_data,
     output wire [1:0]                  s_r_resp,
     output wire                        s_r_last,
@@ -36,7 +36,7 @@ module dma_axi_arb #(
     input  wire [NREQ*ADDR_WIDTH-1:0]  s_aw_addr,
     input  wire [NREQ*8-1:0]           s_aw_len,
     input  wire [NREQ-1:0]             s_aw_valid,
-    output reg  [NREQ-1:0]             s_aw_ready,
+    output wire [NREQ-1:0]             s_aw_ready,
     input  wire [NREQ*DATA_WIDTH-1:0]  s_w_data,
     input  wire [NREQ*DATA_WIDTH/8-1:0] s_w_strb,
     input  wire [NREQ-1:0]             s_w_last,
@@ -87,9 +87,6 @@ module dma_axi_arb #(
 localparam integer DB    = DATA_WIDTH / 8;
 localparam integer IW    = (NREQ > 1) ? $clog2(NREQ) : 1;
 localparam [2:0]   SIZE  = (DB == 4) ? 3'd2 : (DB == 8) ? 3'd3 : (DB == 16) ? 3'd4 : 3'd5;
-localparam integer NREQ_M1 = NREQ - 1;
-localparam [IW:0]  NREQ_W  = NREQ[IW:0];
-localparam [IW-1:0] LAST_RQ = NREQ_M1[IW-1:0];
 
 initial begin
     if (NREQ < 1 || NREQ > 32) begin
@@ -102,71 +99,43 @@ initial begin
     end
 end
 
-// ---------------------------------------------------------------- round-robin pick
-reg [IW-1:0] ar_ptr_q, ar_ptr_d, aw_ptr_q, aw_ptr_d;
-reg [IW-1:0] ar_sel, aw_sel;
-reg          ar_found, aw_found;
-reg  [IW:0]  idx;
-integer      i;
-
-always @* begin
-    ar_sel   = {IW{1'b0}};
-    ar_found = 1'b0;
-    aw_sel   = {IW{1'b0}};
-    aw_found = 1'b0;
-    for (i = 0; i < NREQ; i = i + 1) begin
-        idx = i[IW:0] + {1'b0, ar_ptr_q};
-        if (idx >= NREQ_W) idx = idx - NREQ_W;
-        if (!ar_found && s_ar_valid[idx[IW-1:0]]) begin
-            ar_found = 1'b1;
-            ar_sel   = idx[IW-1:0];
-        end
-        idx = i[IW:0] + {1'b0, aw_ptr_q};
-        if (idx >= NREQ_W) idx = idx - NREQ_W;
-        if (!aw_found && s_aw_valid[idx[IW-1:0]]) begin
-            aw_found = 1'b1;
-            aw_sel   = idx[IW-1:0];
-        end
-    end
-end
-
 // ---------------------------------------------------------------- AR
-reg                  ar_valid_q, ar_valid_d;
-reg [ADDR_WIDTH-1:0] ar_addr_q, ar_addr_d;
-reg [7:0]            ar_len_q, ar_len_d;
-reg [IW-1:0]         ar_id_q, ar_id_d;
+wire                  ar_valid;
+wire [ADDR_WIDTH-1:0] ar_addr;
+wire [7:0]            ar_len;
+wire [IW-1:0]         ar_id;
+/* verilator lint_off PINCONNECTEMPTY */ // AR needs neither the pick nor its load strobe
+dma_rr_addr #(
+    .NREQ      (NREQ),
+    .ADDR_WIDTH(ADDR_WIDTH),
+    .IW        (IW)
+) u_ar (
+    .clk    (clk),
+    .rst    (rst),
+    .s_valid(s_ar_valid),
+    .s_addr (s_ar_addr),
+    .s_len  (s_ar_len),
+    .s_ready(s_ar_ready),
+    .accept (1'b1),
+    .sel    (),
+    .load   (),
+    .m_addr (ar_addr),
+    .m_len  (ar_len),
+    .m_id   (ar_id),
+    .m_valid(ar_valid),
+    .m_ready(m_axi_arready)
+);
+/* verilator lint_on PINCONNECTEMPTY */
 
-wire ar_load = ar_found && (!ar_valid_q || m_axi_arready);
-
-always @* begin
-    ar_valid_d = ar_valid_q;
-    ar_addr_d  = ar_addr_q;
-    ar_len_d   = ar_len_q;
-    ar_id_d    = ar_id_q;
-    ar_ptr_d   = ar_ptr_q;
-    s_ar_ready = {NREQ{1'b0}};
-    if (m_axi_arready) begin
-        ar_valid_d = 1'b0;
-    end
-    if (ar_load) begin
-        ar_valid_d = 1'b1;
-        ar_addr_d  = s_ar_addr[ar_sel*ADDR_WIDTH +: ADDR_WIDTH];
-        ar_len_d   = s_ar_len[ar_sel*8 +: 8];
-        ar_id_d    = ar_sel;
-        ar_ptr_d   = (ar_sel == LAST_RQ) ? {IW{1'b0}} : ar_sel + 1'b1;
-        s_ar_ready[ar_sel] = 1'b1;
-    end
-end
-
-assign m_axi_arid    = {{(ID_WIDTH-IW){1'b0}}, ar_id_q};
-assign m_axi_araddr  = ar_addr_q;
-assign m_axi_arlen   = ar_len_q;
+assign m_axi_arid    = {{(ID_WIDTH-IW){1'b0}}, ar_id};
+assign m_axi_araddr  = ar_addr;
+assign m_axi_arlen   = ar_len;
 assign m_axi_arsize  = SIZE;
 assign m_axi_arburst = 2'b01;
 assign m_axi_arlock  = 1'b0;
 assign m_axi_arcache = 4'b0011;
 assign m_axi_arprot  = 3'b000;
-assign m_axi_arvalid = ar_valid_q;
+assign m_axi_arvalid = ar_valid;
 
 // R: route by ID
 wire [IW-1:0] r_idx   = m_axi_rid[IW-1:0];
@@ -183,34 +152,36 @@ end
 assign m_axi_rready = m_axi_rvalid && (!r_known || r_ready_pad[r_idx]);
 
 // ---------------------------------------------------------------- AW + W
-reg                  aw_valid_q, aw_valid_d;
-reg [ADDR_WIDTH-1:0] aw_addr_q, aw_addr_d;
-reg [7:0]            aw_len_q, aw_len_d;
-reg [IW-1:0]         aw_id_q, aw_id_d;
+wire                  aw_valid;
+wire [ADDR_WIDTH-1:0] aw_addr;
+wire [7:0]            aw_len;
+wire [IW-1:0]         aw_id;
+wire [IW-1:0]         aw_sel;
+wire                  aw_load;
 
 wire          wo_s_ready, wo_m_valid;
 wire [IW-1:0] wo_owner;
-wire          aw_load = aw_found && (!aw_valid_q || m_axi_awready) && wo_s_ready;
-
-always @* begin
-    aw_valid_d = aw_valid_q;
-    aw_addr_d  = aw_addr_q;
-    aw_len_d   = aw_len_q;
-    aw_id_d    = aw_id_q;
-    aw_ptr_d   = aw_ptr_q;
-    s_aw_ready = {NREQ{1'b0}};
-    if (m_axi_awready) begin
-        aw_valid_d = 1'b0;
-    end
-    if (aw_load) begin
-        aw_valid_d = 1'b1;
-        aw_addr_d  = s_aw_addr[aw_sel*ADDR_WIDTH +: ADDR_WIDTH];
-        aw_len_d   = s_aw_len[aw_sel*8 +: 8];
-        aw_id_d    = aw_sel;
-        aw_ptr_d   = (aw_sel == LAST_RQ) ? {IW{1'b0}} : aw_sel + 1'b1;
-        s_aw_ready[aw_sel] = 1'b1;
-    end
-end
+// the W owner queue must have room for every AW taken, so W beats follow AW order
+dma_rr_addr #(
+    .NREQ      (NREQ),
+    .ADDR_WIDTH(ADDR_WIDTH),
+    .IW        (IW)
+) u_aw (
+    .clk    (clk),
+    .rst    (rst),
+    .s_valid(s_aw_valid),
+    .s_addr (s_aw_addr),
+    .s_len  (s_aw_len),
+    .s_ready(s_aw_ready),
+    .accept (wo_s_ready),
+    .sel    (aw_sel),
+    .load   (aw_load),
+    .m_addr (aw_addr),
+    .m_len  (aw_len),
+    .m_id   (aw_id),
+    .m_valid(aw_valid),
+    .m_ready(m_axi_awready)
+);
 
 /* verilator lint_off PINCONNECTEMPTY */ // the owner queue's fill level is not needed here
 dma_fifo #(
@@ -230,15 +201,15 @@ dma_fifo #(
 );
 /* verilator lint_on PINCONNECTEMPTY */
 
-assign m_axi_awid    = {{(ID_WIDTH-IW){1'b0}}, aw_id_q};
-assign m_axi_awaddr  = aw_addr_q;
-assign m_axi_awlen   = aw_len_q;
+assign m_axi_awid    = {{(ID_WIDTH-IW){1'b0}}, aw_id};
+assign m_axi_awaddr  = aw_addr;
+assign m_axi_awlen   = aw_len;
 assign m_axi_awsize  = SIZE;
 assign m_axi_awburst = 2'b01;
 assign m_axi_awlock  = 1'b0;
 assign m_axi_awcache = 4'b0011;
 assign m_axi_awprot  = 3'b000;
-assign m_axi_awvalid = aw_valid_q;
+assign m_axi_awvalid = aw_valid;
 
 assign m_axi_wdata  = s_w_data[wo_owner*DATA_WIDTH +: DATA_WIDTH];
 assign m_axi_wstrb  = s_w_strb[wo_owner*DB +: DB];
@@ -282,32 +253,6 @@ generate
         assign b_known = id_used[b_idx];
     end
 endgenerate
-
-// ---------------------------------------------------------------- registers
-always @(posedge clk) begin
-    if (rst) begin
-        ar_valid_q <= 1'b0;
-        aw_valid_q <= 1'b0;
-        ar_ptr_q   <= {IW{1'b0}};
-        aw_ptr_q   <= {IW{1'b0}};
-    end else begin
-        ar_valid_q <= ar_valid_d;
-        aw_valid_q <= aw_valid_d;
-        ar_ptr_q   <= ar_ptr_d;
-        aw_ptr_q   <= aw_ptr_d;
-    end
-    // address registers only change when loaded (skipping the idle loads keeps simulation fast)
-    if (ar_load) begin
-        ar_addr_q <= ar_addr_d;
-        ar_len_q  <= ar_len_d;
-        ar_id_q   <= ar_id_d;
-    end
-    if (aw_load) begin
-        aw_addr_q <= aw_addr_d;
-        aw_len_q  <= aw_len_d;
-        aw_id_q   <= aw_id_d;
-    end
-end
 
 endmodule
 
