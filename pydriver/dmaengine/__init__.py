@@ -34,6 +34,7 @@ from .memcpy import __all__ as _memcpy_all
 from .refs import dmaengine_get, dmaengine_put
 from .register import (
     ASYNC_TX_OPS,
+    PREP_HOOKS,
     dma_async_device_register,
     dma_async_device_unregister,
     dma_driver_unload,
@@ -72,6 +73,7 @@ __all__ = [
     "dmaengine_get",
     "dmaengine_put",
     "ASYNC_TX_OPS",
+    "PREP_HOOKS",
     "dma_async_device_register",
     "dma_async_device_unregister",
     "dma_driver_unload",

@@ -39,13 +39,15 @@ from .table import dma_channel_rebalance
 
 __all__ = [
     "ASYNC_TX_OPS",
+    "PREP_HOOKS",
     "dma_async_device_register",
     "dma_async_device_unregister",
     "dma_driver_unload",
 ]
 
-# item 25: the prep hook each capability requires (SLAVE also needs terminate_all)
-_PREP_HOOK = {
+# item 25: the prep hook each capability requires (SLAVE also needs terminate_all); the
+# conformance checker instruments the same hooks
+PREP_HOOKS = {
     DmaTxType.MEMCPY: "device_prep_dma_memcpy",
     DmaTxType.XOR: "device_prep_dma_xor",
     DmaTxType.XOR_VAL: "device_prep_dma_xor_val",
@@ -85,7 +87,7 @@ def _validate(st: CoreState, device: DmaDevice) -> None:
             raise DmaValueError(
                 f"capability {t} does not exist under profile {st.profile}", rule="tx-type"
             )
-        hook = _PREP_HOOK.get(t)
+        hook = PREP_HOOKS.get(t)
         if hook is not None and getattr(device, hook, None) is None:
             raise DmaBug(
                 f"device advertises {t} but has no {hook} (each capability needs its prep hook)",
