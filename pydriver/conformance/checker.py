@@ -973,6 +973,8 @@ class ConformanceChecker:
     def _overdue(self) -> list[Violation]:
         """Expectations whose watchdog expired: dependents never submitted, callbacks never
         run, issued work never completed."""
+        if not self._records:
+            return []
         now, dog = self._now(), self.watchdog_ns
         found: list[Violation] = []
 

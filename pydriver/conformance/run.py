@@ -74,7 +74,7 @@ async def run_conformance(
     _int("seed", seed, -(1 << 63))
     _int("iterations", iterations, 1)
     dog = _int("watchdog_ns", watchdog_ns, 1) if watchdog_ns is not None else state().sync_wait_ns
-    hold = _int("hold_ns", hold_ns, 1) if hold_ns is not None else max(dog // 50, 1_000)
+    hold = _int("hold_ns", hold_ns, 1) if hold_ns is not None else max(dog // 100, 1_000)
     if not device.channels:
         raise ValueError("run_conformance: the device has no channels")
     if mem.free_pages < PAGES_NEEDED:

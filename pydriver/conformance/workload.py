@@ -307,7 +307,7 @@ class Workload:
     async def poll(self, chan: DmaChan, cookie: int) -> DmaStatus | None:
         """Poll tx_status until ``cookie`` is no longer in progress (bounded)."""
         deadline = self.rt.now_ns() + self._limit(chan)
-        step = max(state().poll_ns, self._limit(chan) // 500, 1)
+        step = max(state().poll_ns, 1)
         while True:
             status, _, _ = dma_async_is_tx_complete(chan, cookie)
             if status != DMA_IN_PROGRESS:
