@@ -14,13 +14,14 @@ WAVES       ?= 0
 # Parallel cocotb runs (one simulator process each); CI machines have 2 cores.
 JOBS        ?= 2
 
-.PHONY: help venv tools demo test test-unit test-cocotb sim bench lint lint-rtl lint-py synth regs \
-        regs-check clean distclean
+.PHONY: help venv tools demo test test-unit test-cocotb sim bench conformance lint lint-rtl lint-py \
+        synth regs regs-check clean distclean
 
 help:
 	@echo "make demo    set up, build the RTL and run the bring-up rehearsal on Icarus"
 	@echo "make test    set up and run the whole regression (SIM=icarus|verilator for one)"
 	@echo "make sim SIM=<sim> TEST_DIR=<dir> TEST_MODULE=<module> [PARAMS=\"CHANNELS=8\"] [WAVES=1]"
+	@echo "make conformance  the dmaengine conformance checker on our providers and its mutants"
 	@echo "make lint    Verilator -Wall lint, ruff, synthesis (latch) check"
 	@echo "make regs    regenerate register-map outputs from rtl/dma_regs.rdl"
 
@@ -52,7 +53,7 @@ tools: $(STAMP)
 demo: tools
 	$(PY) -m tb.runner --sim $(or $(SIM),icarus) --test-dir tb/demo --test-module bringup_demo
 
-test: tools regs-check lint-rtl lint-py test-unit test-cocotb
+test: tools regs-check lint-rtl lint-py test-unit conformance test-cocotb
 
 test-unit: $(STAMP)
 	$(PY) -m pytest tests/unit -q --junitxml=build/junit/unit.xml
@@ -66,6 +67,12 @@ sim: tools
 	  "TEST_DIR=<dir> TEST_MODULE=<module> [PARAMS=\"CHANNELS=8 DATA_WIDTH=128\"] [WAVES=1]"; exit 2; }
 	$(PY) -m tb.runner --sim $(or $(SIM),icarus) --test-dir "$(TEST_DIR)" \
 	  --test-module "$(TEST_MODULE)" --params "$(PARAMS)" --waves "$(WAVES)"
+
+# The conformance checker (docs/conformance.md): SoftDmaDevice must keep every rule and every
+# mutant of the mutation suite must be caught by the rule it breaks. Tables on stdout, JUnit XML
+# and Markdown in build/conformance/.
+conformance: $(STAMP)
+	$(PY) -m pydriver.conformance --out build/conformance
 
 # Performance figures of issue 3 (Verilog memory model, no per-cycle Python): table on stdout,
 # build/bench/results.json and plots. Exit 0 when every run verified its data, targets met or not.
