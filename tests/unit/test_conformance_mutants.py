@@ -7,7 +7,7 @@ import pytest
 
 from pydriver import dmaengine as de
 from pydriver.conformance import RULES, run_conformance
-from pydriver.conformance.mutants import MUTANTS, Mutant, make_soft_mutant, mutant
+from pydriver.conformance.mutants import MUTANTS, Mutant, break_device, make_soft_mutant, mutant
 from pydriver.conformance.suite import main
 from pydriver.soft import SoftDmaDevice
 
@@ -38,6 +38,21 @@ def test_hung_provider_still_reported(run, mem) -> None:
     assert report.failed_rules == ["progress"]
     assert any("timed out" in n for n in report.notes)
     assert "never completed" in report.first("progress").happened
+
+
+def test_break_a_registered_device(run, make_soft, mem) -> None:
+    """A probed (registered) provider gets the bug afterwards, past its self-tests."""
+    dev = make_soft(2)
+
+    async def body():
+        await de.dma_async_device_register(dev)
+        break_device(dev, "tx-status-lies")
+        return await run_conformance(dev, mem, iterations=30, watchdog_ns=WATCHDOG_NS)
+
+    report = run(body())
+    assert report.failed_rules == ["tx-status"] and type(dev).__name__.startswith("TxStatusLies")
+    with pytest.raises(TypeError, match="break_device expects a DmaDevice, got int"):
+        break_device(3, "tx-status-lies")
 
 
 def test_mutant_build_errors() -> None:

@@ -37,7 +37,7 @@ from .submission import (
     start_in_tx_submit,
 )
 
-__all__ = ["Mutant", "MUTANTS", "mutant", "make_soft_mutant"]
+__all__ = ["Mutant", "MUTANTS", "mutant", "make_soft_mutant", "break_device"]
 
 
 @dataclass(frozen=True)
@@ -225,3 +225,14 @@ def make_soft_mutant(
     m = mutant(which) if isinstance(which, str) else which
     kwargs.setdefault("name", f"soft-{m.name}")
     return m.build(SoftDmaDevice)(mem, nr_channels, **kwargs)
+
+
+def break_device(device: DmaDevice, which: Mutant | str) -> DmaDevice:
+    """Put the bug of ``which`` into an already probed ``device`` (its class becomes the broken
+    subclass; mutants keep no state of their own until used). For drivers whose probe-time
+    self-tests would refuse the broken class before it is ever registered."""
+    m = mutant(which) if isinstance(which, str) else which
+    if not isinstance(device, DmaDevice):
+        raise TypeError(f"break_device expects a DmaDevice, got {type(device).__name__}")
+    device.__class__ = m.build(type(device))
+    return device
