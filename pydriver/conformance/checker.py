@@ -189,6 +189,15 @@ class ConformanceChecker:
     def _base_of(self, cls: type) -> type | None:
         return next((b for b, w in self._watched.items() if w is cls), None)
 
+    def _watched_type(self, base: type, members: Callable[[], dict[str, Any]]) -> type:
+        """The instrumented subclass of ``base`` (made once): same name and layout, so
+        instances can be switched to it and back."""
+        if base not in self._watched:
+            ns = {"__slots__": (), "__module__": base.__module__,
+                  "__qualname__": base.__qualname__, **members()}  # fmt: skip
+            self._watched[base] = type(base.__name__, (base,), ns)
+        return self._watched[base]
+
     def _watch_chan(self, chan: DmaChan) -> None:
         """Make ``completed_cookie`` report its updates (providers built on dma_cookie_complete)."""
         base = type(chan)
@@ -196,9 +205,9 @@ class ConformanceChecker:
             chan, "__dict__"
         ):
             return
-        if base not in self._watched:
-            ck = self
+        ck = self
 
+        def members() -> dict[str, Any]:
             def get(c: DmaChan) -> int:
                 return c.__dict__.get("completed_cookie", 0)
 
@@ -207,13 +216,9 @@ class ConformanceChecker:
                 c.__dict__["completed_cookie"] = value
                 ck._on_completed_cookie(c, old, value)
 
-            ns = {
-                "__slots__": (),
-                "completed_cookie": property(get, put),
-                "__module__": base.__module__,
-                "__qualname__": base.__qualname__,
-            }
-            self._watched[base] = type(base.__name__, (base,), ns)
+            return {"completed_cookie": property(get, put)}
+
+        self._watched_type(base, members)
         try:
             chan.__class__ = self._watched[base]
         except TypeError:
@@ -230,23 +235,18 @@ class ConformanceChecker:
         base = type(tx)
         if base in self._watched.values():
             return True
-        if base not in self._watched:
-            ck = self
+        ck = self
 
+        def members() -> dict[str, Any]:
             def __setattr__(d: DmaAsyncTxDescriptor, name: str, value: Any) -> None:
                 base.__setattr__(d, name, ck._on_desc_write(d, name, value))
 
             def tx_submit(d: DmaAsyncTxDescriptor) -> int:
                 return ck._on_submit(d, base.tx_submit)
 
-            ns = {
-                "__slots__": (),
-                "__setattr__": __setattr__,
-                "tx_submit": tx_submit,
-                "__module__": base.__module__,
-                "__qualname__": base.__qualname__,
-            }
-            self._watched[base] = type(base.__name__, (base,), ns)
+            return {"__setattr__": __setattr__, "tx_submit": tx_submit}
+
+        self._watched_type(base, members)
         try:
             tx.__class__ = self._watched[base]
         except TypeError:

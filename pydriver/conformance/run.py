@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 
+from ..argcheck import check_int
 from ..dmaengine import (
     DmaChan,
     DmaDevice,
@@ -23,11 +24,7 @@ __all__ = ["run_conformance"]
 
 
 def _int(name: str, value: object, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"run_conformance: {name} must be an int, got {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"run_conformance: {name} must be >= {minimum}, got {value}")
-    return value
+    return check_int("run_conformance", name, value, minimum)
 
 
 async def _take_channels(device: DmaDevice) -> tuple[list[DmaChan], list[DmaChan]]:

@@ -1,8 +1,9 @@
 """The conformance suite behind ``make conformance``: our providers must keep every rule
 (each exercised), and every mutant must be caught by the rule it breaks.
 
-:func:`check_provider` and :func:`check_mutants` work on any provider and any runtime (a
-cocotb bench calls them for the simulated controller); :func:`run_soft_suite` is the
+:func:`run_conformance` (our providers must give ``report.all_pass``) and
+:func:`check_mutants` work on any provider and any runtime (a cocotb bench calls them for the
+simulated controller); :func:`run_soft_suite` is the
 SoftDmaDevice part under asyncio, and :func:`main` the command line (``python -m
 pydriver.conformance``).
 """
@@ -32,7 +33,6 @@ from .run import run_conformance
 __all__ = [
     "MutantOutcome",
     "SuiteResult",
-    "check_provider",
     "check_mutants",
     "run_soft_suite",
     "main",
@@ -178,20 +178,6 @@ class SuiteResult:
         return [write_junit_suites(self.junit_suites(), out / "conformance.xml"), md]
 
 
-async def check_provider(
-    device: DmaDevice,
-    mem: SystemMemory,
-    *,
-    seed: int = 0,
-    iterations: int = 200,
-    watchdog_ns: int | None = None,
-) -> ConformanceReport:
-    """One of our providers: run_conformance; the caller requires ``report.all_pass``."""
-    return await run_conformance(
-        device, mem, seed=seed, iterations=iterations, watchdog_ns=watchdog_ns
-    )
-
-
 MakeDevice = Callable[[Mutant], Awaitable[tuple[DmaDevice, SystemMemory]]]
 
 
@@ -236,7 +222,7 @@ async def run_soft_suite(
     for profile in profiles:
         mem = fresh_core(profile)
         dev = SoftDmaDevice(mem, SOFT_CHANNELS, name="soft")
-        result.providers[f"soft {profile}"] = await check_provider(
+        result.providers[f"soft {profile}"] = await run_conformance(
             dev, mem, seed=seed, iterations=iterations, watchdog_ns=watchdog_ns
         )
 

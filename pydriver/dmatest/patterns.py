@@ -27,6 +27,7 @@ __all__ = [
     "GUARD_OVERWRITTEN",
     "Mismatch",
     "Region",
+    "regions",
     "gen_inv_idx",
     "pattern_bytes",
     "init_src",
@@ -118,6 +119,20 @@ class Region:
     counter: int
     pattern: int
     kind: str  # what a wrong byte here means, unless it is an uncopied window byte
+
+
+def regions(off: int, length: int, counter: int, size: int, guard: int, outside: int,
+            inside: int, outside_kind: str, inside_kind: str) -> list[Region]:  # fmt: skip
+    """A buffer's stretches: guard, head, window [off, off+length) (whose counter starts at
+    ``counter``), tail, guard."""
+    end = off + length
+    return [
+        Region(-guard, 0, -guard, outside, outside_kind),
+        Region(0, off, 0, outside, outside_kind),
+        Region(off, end, counter, inside, inside_kind),
+        Region(end, size, end, outside, outside_kind),
+        Region(size, size + guard, size, outside, outside_kind),
+    ]
 
 
 def _classify(region: Region, expected: int, actual: int) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
+from ..argcheck import check_int
 from ..dmaengine import (
     DMA_MEMCPY,
     DMA_MEMSET,
@@ -32,11 +33,7 @@ DEFAULT_ITERATIONS = 100  # iterations=0: the kernel runs forever, dmasim runs t
 
 
 def _int(name: str, value: object, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"dmatest: {name} must be an int, got {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"dmatest: {name} must be >= {minimum}, got {value}")
-    return value
+    return check_int("dmatest", name, value, minimum)
 
 
 def _str(name: str, value: object) -> str:

@@ -33,9 +33,9 @@ from .patterns import (
     PATTERN_SRC,
     SOURCE_OVERWRITTEN,
     Mismatch,
-    Region,
     init_dst,
     init_src,
+    regions,
     verify,
 )
 from .result import DmatestResult, dmatest_kbs, dmatest_persec
@@ -231,28 +231,18 @@ class DmatestThread:
     def _verify(self, mem: SystemMemory, srcs: list[int], dst: int, src_off: int, dst_off: int,
                 length: int, guard: int, is_memset: bool) -> int:  # fmt: skip
         size = self.params.test_buf_size
-        end_s, end_d = src_off + length, dst_off + length
-        src_regions = [
-            Region(-guard, 0, -guard, PATTERN_SRC, SOURCE_OVERWRITTEN),
-            Region(0, src_off, 0, PATTERN_SRC, SOURCE_OVERWRITTEN),
-            Region(src_off, end_s, src_off, PATTERN_SRC | PATTERN_COPY, SOURCE_OVERWRITTEN),
-            Region(end_s, size, end_s, PATTERN_SRC, SOURCE_OVERWRITTEN),
-            Region(size, size + guard, size, PATTERN_SRC, SOURCE_OVERWRITTEN),
-        ]
-        dst_regions = [
-            Region(-guard, 0, -guard, PATTERN_DST, GUARD_OVERWRITTEN),
-            Region(0, dst_off, 0, PATTERN_DST, GUARD_OVERWRITTEN),
-            Region(dst_off, end_d, src_off, PATTERN_SRC | PATTERN_COPY, DESTINATION_MISMATCH),
-            Region(end_d, size, end_d, PATTERN_DST, GUARD_OVERWRITTEN),
-            Region(size, size + guard, size, PATTERN_DST, GUARD_OVERWRITTEN),
-        ]
+        copied = PATTERN_SRC | PATTERN_COPY
+        src_regions = regions(src_off, length, src_off, size, guard, PATTERN_SRC, copied,
+                              SOURCE_OVERWRITTEN, SOURCE_OVERWRITTEN)  # fmt: skip
+        dst_regions = regions(dst_off, length, src_off, size, guard, PATTERN_DST, copied,
+                              GUARD_OVERWRITTEN, DESTINATION_MISMATCH)  # fmt: skip
         names = ["srcbuf"] if len(srcs) == 1 else [f"srcbuf{i}" for i in range(len(srcs))]
         jobs = [(s, name, src_regions) for s, name in zip(srcs, names, strict=True)]
         jobs.append((dst, "dstbuf", dst_regions))
         errors = 0
-        for addr, name, regions in jobs:
+        for addr, name, stretches in jobs:
             data = mem.read(addr - guard, size + 2 * guard)
-            for region in regions:
+            for region in stretches:
                 found: list[Mismatch] = []
                 count = verify(data, -guard, region, name, is_memset, found)
                 errors += count
