@@ -20,6 +20,7 @@ from ..dmaengine import (
     DmaTxType,
     dma_async_is_tx_complete,
     dma_async_issue_pending,
+    state,
 )
 from ..errors import DmaError, OutOfMemoryError
 from ..memory import PAGE_SIZE, Page, SystemMemory
@@ -46,7 +47,7 @@ log = logging.getLogger("pydriver.dmatest")
 
 OP_NAMES = {DMA_MEMCPY: "copy", DMA_MEMSET: "set", DmaTxType.XOR: "xor"}  # thread name parts
 GUARD_BYTES = 64  # checked zone before and after each buffer
-ERROR_SLEEP_NS = 100_000_000  # the kernel's msleep(100) after a prep or submit error
+ERROR_SLEEP_NS = 100_000_000  # the kernel's msleep(100) after a prep or submit error ...
 KEPT_MISMATCHES = 256  # reported wrong bytes kept per thread (all are counted)
 
 
@@ -57,6 +58,12 @@ class Params:
     xor_sources: int
     timeout_ms: int
     noverify: bool
+
+
+def error_sleep_ns() -> int:
+    """... capped by the core's kernel-timeout setting (reset(sync_wait_timeout_ns=...)), as
+    every kernel wait in dmasim is, so a simulation does not idle for 100 ms."""
+    return min(ERROR_SLEEP_NS, state().sync_wait_ns)
 
 
 def min_odd(x: int, y: int) -> int:
@@ -171,7 +178,7 @@ class DmatestThread:
             tx = self._prep(mem, srcs, dst, src_off, dst_off, length, flags)
             if tx is None:
                 self._result("prep error", n, src_off, dst_off, length, 0)
-                await rt.sleep_ns(ERROR_SLEEP_NS)
+                await rt.sleep_ns(error_sleep_ns())
                 res.failures += 1
                 continue
             done = rt.create_event()
@@ -183,7 +190,7 @@ class DmatestThread:
                 cookie = -errno.EINVAL
             if cookie < 0:
                 self._result("submit error", n, src_off, dst_off, length, 0)
-                await rt.sleep_ns(ERROR_SLEEP_NS)
+                await rt.sleep_ns(error_sleep_ns())
                 res.failures += 1
                 continue
             dma_async_issue_pending(chan)
