@@ -1,20 +1,9 @@
-"""ConformanceChecker: watch any DmaDevice while a workload runs and record every broken rule.
-
-How it sees what it needs, without knowing the provider (docs/conformance.md):
-
-- the device's plain hooks (prep hooks, issue_pending, tx_status) are replaced on the instance
-  by wrappers that keep a stack of the hooks being run;
-- every descriptor a prep hook hands out is switched to a subclass of its own class whose
-  ``__setattr__`` reports field writes (with the kernel context they happen in), whose
-  ``tx_submit`` reports cookies, and which wraps any callback set on it;
-- each channel is switched to a subclass whose ``completed_cookie`` is a property, so a
-  provider's ``dma_cookie_complete`` reports completions as they happen;
-- ``SystemMemory.write`` and ``Runtime.in_context`` are wrapped to see CPU writes to DMA memory
-  in hard-IRQ context and interrupt handlers running.
+"""ConformanceChecker: watch any DmaDevice while a workload runs and record every broken rule
+(docs/conformance.md). What it can see comes from :mod:`.instrument`; this module judges it.
 
 Everything is measured on the runtime's clock (simulated time under cocotb). Nothing here
-waits on the provider except :meth:`settle`, which is bounded by the watchdog, so a broken
-driver still gets a report.
+waits on the provider except :meth:`ConformanceChecker.settle`, which is bounded by the
+watchdog, so a broken driver still gets a report.
 """
 
 from __future__ import annotations
@@ -41,6 +30,7 @@ from ..errors import DmaError
 from ..memory import SystemMemory
 from ..runtime import Context, get_runtime
 from .effects import checkable, data_problem, effect_of, overlaps, snapshot
+from .instrument import CallbackProbe, Instrumentation, close_awaitable
 from .records import ChanRecord, DepWait, DescRecord, Frame, cookie_before, next_cookie
 from .report import ConformanceReport, Violation
 from .rules import check_rule
@@ -62,30 +52,7 @@ def _refusal(exc: BaseException) -> bool:
     )
 
 
-def _close(awaitable: Any) -> None:
-    close = getattr(awaitable, "close", None)
-    if close is not None:
-        close()
-
-
-class _CallbackProbe:
-    """Stands in for a descriptor's callback; tells the checker when the provider runs it."""
-
-    __slots__ = ("checker", "tx", "fn")
-
-    def __init__(self, checker: ConformanceChecker, tx: DmaAsyncTxDescriptor, fn: Any) -> None:
-        self.checker = checker
-        self.tx = tx
-        self.fn = fn
-
-    def __call__(self, param: Any) -> Any:
-        return self.checker._on_callback(self, param)
-
-    def __repr__(self) -> str:
-        return f"<checked callback {self.fn!r}>"
-
-
-class ConformanceChecker:
+class ConformanceChecker(Instrumentation):
     """Instruments one provider at a time: :meth:`attach`, run a workload, :meth:`report`.
 
     ``watchdog_ns`` (default: the core's dma_sync_wait limit) is how long, in runtime time,
@@ -98,11 +65,10 @@ class ConformanceChecker:
             isinstance(watchdog_ns, bool) or not isinstance(watchdog_ns, int) or watchdog_ns <= 0
         ):
             raise ValueError(f"watchdog_ns must be a positive int or None, got {watchdog_ns!r}")
+        super().__init__()
         self._watchdog_ns = watchdog_ns
         self.device: DmaDevice | None = None
         self.mem: SystemMemory | None = None
-        self.notes: list[str] = []
-        self._attached = False
         self._violations: list[Violation] = []
         self._counts: dict[str, int] = {}
         self._exercised: set[str] = set()
@@ -113,8 +79,6 @@ class ConformanceChecker:
         self._chans: dict[int, ChanRecord] = {}
         self._dep_waits: list[DepWait] = []
         self._stack: list[Frame] = []
-        self._undo: list[Callable[[], None]] = []
-        self._watched: dict[type, type] = {}
         self._irqs = 0
         self._fast_forwarding = False
 
@@ -140,23 +104,9 @@ class ConformanceChecker:
         if mem is not None and not isinstance(mem, SystemMemory):
             raise TypeError(f"mem must be a SystemMemory, got {type(mem).__name__}")
         self.device, self.mem = device, mem
-        for hook in PREP_HOOKS.values():
-            fn = getattr(device, hook, None)
-            if fn is not None:
-                self._patch(device, hook, self._prep_wrapper(hook, fn))
-        if device.device_issue_pending is not None:
-            self._patch(
-                device, "device_issue_pending", self._issue_wrapper(device.device_issue_pending)
-            )
-        if device.device_tx_status is not None:
-            self._patch(device, "device_tx_status", self._status_wrapper(device.device_tx_status))
         for chan in device.channels:
             self._chans[id(chan)] = ChanRecord(chan, last_cookie=chan.cookie)
-            self._watch_chan(chan)
-        if mem is not None:
-            self._patch(mem, "write", self._mem_wrapper(mem.write))
-        rt = get_runtime()
-        self._patch(rt, "in_context", self._context_wrapper(rt.in_context))
+        self._instrument(device, mem)
         self._attached = True
 
     def detach(self) -> None:
@@ -164,97 +114,7 @@ class ConformanceChecker:
         if not self._attached:
             return
         self._attached = False
-        for rec in self._records:
-            base = self._base_of(type(rec.tx))
-            if base is not None:
-                rec.tx.__class__ = base
-        while self._undo:
-            self._undo.pop()()
-
-    def _patch(self, obj: Any, name: str, wrapper: Any) -> None:
-        own = vars(obj)
-        had, old = name in own, own.get(name)
-        setattr(obj, name, wrapper)
-
-        def undo() -> None:
-            if vars(obj).get(name) is not wrapper:
-                return  # someone patched over us; leave theirs
-            if had:
-                setattr(obj, name, old)
-            else:
-                delattr(obj, name)
-
-        self._undo.append(undo)
-
-    def _base_of(self, cls: type) -> type | None:
-        return next((b for b, w in self._watched.items() if w is cls), None)
-
-    def _watched_type(self, base: type, members: Callable[[], dict[str, Any]]) -> type:
-        """The instrumented subclass of ``base`` (made once): same name and layout, so
-        instances can be switched to it and back."""
-        if base not in self._watched:
-            ns = {"__slots__": (), "__module__": base.__module__,
-                  "__qualname__": base.__qualname__, **members()}  # fmt: skip
-            self._watched[base] = type(base.__name__, (base,), ns)
-        return self._watched[base]
-
-    def _watch_chan(self, chan: DmaChan) -> None:
-        """Make ``completed_cookie`` report its updates (providers built on dma_cookie_complete)."""
-        base = type(chan)
-        if isinstance(getattr(base, "completed_cookie", None), property) or not hasattr(
-            chan, "__dict__"
-        ):
-            return
-        ck = self
-
-        def members() -> dict[str, Any]:
-            def get(c: DmaChan) -> int:
-                return c.__dict__.get("completed_cookie", 0)
-
-            def put(c: DmaChan, value: int) -> None:
-                old = c.__dict__.get("completed_cookie", 0)
-                c.__dict__["completed_cookie"] = value
-                ck._on_completed_cookie(c, old, value)
-
-            return {"completed_cookie": property(get, put)}
-
-        self._watched_type(base, members)
-        try:
-            chan.__class__ = self._watched[base]
-        except TypeError:
-            self.notes.append(f"{chan.name}: cannot watch completed_cookie of {base.__name__}")
-            return
-
-        def undo() -> None:
-            if type(chan) is self._watched[base]:
-                chan.__class__ = base
-
-        self._undo.append(undo)
-
-    def _watch_desc(self, tx: DmaAsyncTxDescriptor) -> bool:
-        base = type(tx)
-        if base in self._watched.values():
-            return True
-        ck = self
-
-        def members() -> dict[str, Any]:
-            def __setattr__(d: DmaAsyncTxDescriptor, name: str, value: Any) -> None:
-                base.__setattr__(d, name, ck._on_desc_write(d, name, value))
-
-            def tx_submit(d: DmaAsyncTxDescriptor) -> int:
-                return ck._on_submit(d, base.tx_submit)
-
-            return {"__setattr__": __setattr__, "tx_submit": tx_submit}
-
-        self._watched_type(base, members)
-        try:
-            tx.__class__ = self._watched[base]
-        except TypeError:
-            self.notes.append(f"cannot watch descriptors of class {base.__name__}")
-            return False
-        if tx.callback is not None and not isinstance(tx.callback, _CallbackProbe):
-            tx.callback = tx.callback  # through __setattr__: wrap it
-        return True
+        self._uninstrument([rec.tx for rec in self._records])
 
     # ================================================================ bookkeeping helpers
     def _device_name(self) -> str:
@@ -346,13 +206,6 @@ class ConformanceChecker:
         )
 
     # ================================================================ prep
-    def _prep_wrapper(self, hook: str, fn: Callable[..., Any]) -> Callable[..., Any]:
-        def prep(*args: Any, **kwargs: Any) -> Any:
-            return self._on_prep(hook, fn, args, kwargs)
-
-        prep.__wrapped__ = fn  # type: ignore[attr-defined]
-        return prep
-
     def _on_prep(self, hook: str, fn: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
         chan = args[0] if args else kwargs.get("chan")
         if not self._attached:
@@ -365,7 +218,7 @@ class ConformanceChecker:
                 raise
         self._mark("prep-atomic")
         if inspect.isawaitable(tx):
-            _close(tx)
+            close_awaitable(tx)
             self._violate(
                 "prep-atomic",
                 chan,
@@ -429,8 +282,8 @@ class ConformanceChecker:
                 "descriptor fields are never written in hard-IRQ context",
                 f"the interrupt handler set {name} = {value!r}",
             )
-        if name == "callback" and value is not None and not isinstance(value, _CallbackProbe):
-            value = _CallbackProbe(self, tx, value)
+        if name == "callback" and value is not None and not isinstance(value, CallbackProbe):
+            value = CallbackProbe(self, tx, value)
             if rec is not None and rec.submitted and not rec.complete:
                 rec.callback_expected = True
         if name == "next" and value is not None and rec is not None:
@@ -443,6 +296,11 @@ class ConformanceChecker:
             rec.acked = bool(value & DMA_CTRL_ACK)
         return value
 
+    def _on_irq(self) -> None:
+        self._irqs += 1
+        if self._records:
+            self._mark("descriptor-irq-write")  # an interrupt handler ran while work was live
+
     def _on_mem_write(self, addr: int, length: int) -> None:
         if get_runtime().current_context() is Context.HARDIRQ and self._callback_frame() is None:
             self._violate(
@@ -452,26 +310,6 @@ class ConformanceChecker:
                 "no DMA memory (descriptors) written in hard-IRQ context",
                 f"the interrupt handler wrote {length} bytes at {addr:#x}",
             )
-
-    def _mem_wrapper(self, write: Callable[..., None]) -> Callable[..., None]:
-        def checked_write(addr: int, data: Any) -> None:
-            if self._attached:
-                self._on_mem_write(addr, len(data))
-            write(addr, data)
-
-        return checked_write
-
-    def _context_wrapper(self, in_context: Callable[[Context], Any]) -> Callable[[Context], Any]:
-        @contextlib.contextmanager
-        def watched(ctx: Context) -> Iterator[None]:
-            if ctx is Context.HARDIRQ and self._attached:
-                self._irqs += 1
-                if self._records:
-                    self._mark("descriptor-irq-write")
-            with in_context(ctx):
-                yield
-
-        return watched
 
     # ================================================================ submit
     def _on_submit(self, tx: DmaAsyncTxDescriptor, submit: Callable[[Any], int]) -> int:
@@ -559,13 +397,6 @@ class ConformanceChecker:
         cr.pending.clear()
 
     # ================================================================ issue_pending
-    def _issue_wrapper(self, fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
-        def issue_pending(chan: Any) -> Any:
-            return self._on_issue(fn, chan)
-
-        issue_pending.__wrapped__ = fn  # type: ignore[attr-defined]
-        return issue_pending
-
     def _on_issue(self, fn: Callable[[Any], Any], chan: Any) -> Any:
         cr = self._chan(chan)
         if not self._attached or cr is None:
@@ -602,7 +433,7 @@ class ConformanceChecker:
                     self._hook_failed("device_issue_pending", chan, exc)
                 raise
         if inspect.isawaitable(result):
-            _close(result)
+            close_awaitable(result)
             self._violate(
                 "prep-atomic",
                 chan,
@@ -623,13 +454,6 @@ class ConformanceChecker:
         return result
 
     # ================================================================ tx_status
-    def _status_wrapper(self, fn: Callable[[Any, int], Any]) -> Callable[[Any, int], Any]:
-        def tx_status(chan: Any, cookie: int) -> Any:
-            return self._on_status(fn, chan, cookie)
-
-        tx_status.__wrapped__ = fn  # type: ignore[attr-defined]
-        return tx_status
-
     def _on_status(self, fn: Callable[[Any, int], Any], chan: Any, cookie: int) -> Any:
         cr = self._chan(chan)
         if not self._attached or cr is None:
@@ -817,7 +641,7 @@ class ConformanceChecker:
             )
 
     # ================================================================ callbacks
-    def _on_callback(self, probe: _CallbackProbe, param: Any) -> Any:
+    def _on_callback(self, probe: CallbackProbe, param: Any) -> Any:
         rec = self._by_tx.get(id(probe.tx))
         if (
             not self._attached
