@@ -1,6 +1,6 @@
 """Argument checks for the stack's public entry points: a wrong type or an out-of-range
-value gets a TypeError/ValueError that names the call and the argument (CONTRACT-style bad
-input handling, docs/conformance.md and docs/dmatest.md list the limits)."""
+value gets a TypeError/ValueError that names the call and the argument (docs/conformance.md
+and docs/dmatest.md list the limits)."""
 
 from __future__ import annotations
 

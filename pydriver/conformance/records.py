@@ -12,7 +12,7 @@ __all__ = ["DescRecord", "ChanRecord", "Frame", "DepWait", "next_cookie", "cooki
 
 
 def next_cookie(cookie: int) -> int:
-    """The cookie tx_submit must hand out after ``cookie`` (SEMANTICS item 60: wrap to 1)."""
+    """The cookie tx_submit hands out after ``cookie`` (dma_cookie_t is s32: 1 follows 2^31-1)."""
     return 1 if cookie >= COOKIE_MAX or cookie < 0 else cookie + 1
 
 
@@ -56,7 +56,7 @@ class DescRecord:
     @property
     def live(self) -> bool:
         """Still owned by the client: submitted (or chained behind a parent) and not yet both
-        complete and acked (item 58)."""
+        complete and acked (the client acks when it no longer needs it)."""
         held = self.submitted or self.tx.parent is not None
         return held and not (self.complete and self.acked)
 
