@@ -8,6 +8,7 @@ an unknown flag.
 
 from __future__ import annotations
 
+from pydriver.dmaengine.profile import P29, P32
 from pydriver.errors import DmaTypeError, DmaValueError
 
 ASYNC_TX_XOR_ZERO_DST = 1 << 0
@@ -27,8 +28,8 @@ ASYNC_TX_DEP_ACK = 1 << 4
 
 _COMMON = ASYNC_TX_XOR_ZERO_DST | ASYNC_TX_XOR_DROP_DST | ASYNC_TX_ACK
 PROFILE_FLAGS: dict[str, int] = {
-    "2.6.29": _COMMON | ASYNC_TX_DEP_ACK,
-    "2.6.32": _COMMON | ASYNC_TX_FENCE,
+    P29: _COMMON | ASYNC_TX_DEP_ACK,
+    P32: _COMMON | ASYNC_TX_FENCE,
 }
 
 _NAMES = {

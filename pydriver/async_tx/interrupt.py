@@ -9,10 +9,10 @@ from pydriver.async_tx.submit import (
     AsyncSubmitCtl,
     async_tx_submit,
     async_tx_sync_epilog,
-    profile,
     quiesce_depend,
     working_ctl,
 )
+from pydriver.dmaengine.profile import current_profile
 
 
 async def async_trigger_callback(submit: AsyncSubmitCtl) -> dma.DmaAsyncTxDescriptor | None:
@@ -27,7 +27,7 @@ async def async_trigger_callback(submit: AsyncSubmitCtl) -> dma.DmaAsyncTxDescri
     op = "async_trigger_callback"
     check_context(op)
     ctl = working_ctl(submit, op)
-    check_flags(ctl.flags, profile(), op)
+    check_flags(ctl.flags, current_profile(), op)
     check_depend(ctl.depend_tx, op)
 
     depend_tx = ctl.depend_tx

@@ -19,11 +19,10 @@ from pydriver.async_tx.submit import (
     async_tx_find_channel,
     async_tx_submit,
     async_tx_sync_epilog,
-    is_32,
-    profile,
     quiesce_depend,
     working_ctl,
 )
+from pydriver.dmaengine.profile import current_profile, is_32
 from pydriver.memory import Page
 
 
@@ -48,7 +47,7 @@ async def async_memcpy(
     op = "async_memcpy"
     check_context(op)
     ctl = working_ctl(submit, op)
-    check_flags(ctl.flags, profile(), op)
+    check_flags(ctl.flags, current_profile(), op)
     for value, what in (
         (dest_offset, "dest_offset"),
         (src_offset, "src_offset"),

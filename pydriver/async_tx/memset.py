@@ -19,11 +19,10 @@ from pydriver.async_tx.submit import (
     async_tx_find_channel,
     async_tx_submit,
     async_tx_sync_epilog,
-    is_32,
-    profile,
     quiesce_depend,
     working_ctl,
 )
+from pydriver.dmaengine.profile import current_profile, is_32
 from pydriver.errors import DmaValueError
 from pydriver.memory import Page
 
@@ -40,7 +39,7 @@ async def async_memset(
     op = "async_memset"
     check_context(op)
     ctl = working_ctl(submit, op)
-    check_flags(ctl.flags, profile(), op)
+    check_flags(ctl.flags, current_profile(), op)
     for arg, what in ((value, "value"), (offset, "offset"), (length, "length")):
         check_int(arg, what, op)
     if not 0 <= value <= 0xFF:

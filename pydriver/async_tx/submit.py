@@ -19,22 +19,11 @@ from pydriver.async_tx.flags import (
     ASYNC_TX_ACK,
     ASYNC_TX_DEP_ACK,
 )
+from pydriver.dmaengine.profile import is_32
 from pydriver.errors import DmaBug, DmaError, DmaTypeError
 from pydriver.runtime import Context, get_runtime
 
 Callback = Callable[[Any], None]
-
-PROFILE_29 = "2.6.29"
-PROFILE_32 = "2.6.32"
-
-
-def profile() -> str:
-    return str(dma.current_profile())
-
-
-def is_32() -> bool:
-    return profile() == PROFILE_32
-
 
 @dataclass
 class AsyncSubmitCtl:

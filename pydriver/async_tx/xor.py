@@ -44,11 +44,10 @@ from pydriver.async_tx.submit import (
     async_tx_find_channel,
     async_tx_submit,
     async_tx_sync_epilog,
-    is_32,
-    profile,
     quiesce_depend,
     working_ctl,
 )
+from pydriver.dmaengine.profile import current_profile, is_32
 from pydriver.errors import DmaBug, DmaTypeError, DmaValueError, DmaWarning
 from pydriver.memory import Page
 
@@ -135,7 +134,7 @@ async def async_xor(
     op = "async_xor"
     check_context(op)
     ctl = working_ctl(submit, op)
-    check_flags(ctl.flags, profile(), op)
+    check_flags(ctl.flags, current_profile(), op)
     srcs = check_sources(dest, src_list, src_cnt, offset, length, op, allow_none=True)
     if ctl.flags & ASYNC_TX_XOR_ZERO_DST and ctl.flags & ASYNC_TX_XOR_DROP_DST:
         raise DmaValueError(

@@ -25,12 +25,11 @@ from pydriver.async_tx.submit import (
     async_tx_quiesce,
     async_tx_submit,
     async_tx_sync_epilog,
-    is_32,
-    profile,
     quiesce_depend,
     working_ctl,
 )
 from pydriver.async_tx.xor import async_xor, check_sources, warn_misaligned
+from pydriver.dmaengine.profile import current_profile, is_32
 from pydriver.errors import DmaTypeError, DmaValueError
 from pydriver.memory import Page
 
@@ -68,7 +67,7 @@ async def async_xor_val(
     op = "async_xor_val"
     check_context(op)
     ctl = working_ctl(submit, op)
-    check_flags(ctl.flags, profile(), op)
+    check_flags(ctl.flags, current_profile(), op)
     srcs = check_sources(dest, src_list, src_cnt, offset, length, op, allow_none=False)
     if srcs[0] is not dest:
         raise DmaValueError(

@@ -10,11 +10,7 @@ from .caps import __all__ as _caps_all
 from .cookies import *  # noqa: F403
 from .cookies import __all__ as _cookies_all
 from .core import (
-    P29,
-    P32,
-    PROFILES,
     current_cpu,
-    current_profile,
     nr_cpus,
     on_cpu,
     online_cpus,
@@ -31,6 +27,7 @@ from .flags import *  # noqa: F403
 from .flags import __all__ as _flags_all
 from .memcpy import *  # noqa: F403
 from .memcpy import __all__ as _memcpy_all
+from .profile import P29, P32, PROFILES, current_profile
 from .refs import dmaengine_get, dmaengine_put
 from .register import (
     ASYNC_TX_OPS,

@@ -11,6 +11,7 @@ import enum
 from collections.abc import Iterator
 
 from ..errors import DmaTypeError, DmaValueError
+from .profile import P29, P32, current_profile
 
 __all__ = [
     "DmaTxType",
@@ -86,11 +87,11 @@ DMA_MEMCPY_CRC32C = DmaTxType.MEMCPY_CRC32C
 T = DmaTxType
 # item 1: the kernel's enum order per profile (bit index = position in the tuple)
 KERNEL_ENUM_ORDER: dict[str, tuple[DmaTxType, ...]] = {
-    "2.6.29": (
+    P29: (
         T.MEMCPY, T.XOR, T.PQ_XOR, T.DUAL_XOR, T.PQ_UPDATE, T.XOR_VAL, T.PQ_ZERO_SUM,
         T.MEMSET, T.MEMCPY_CRC32C, T.INTERRUPT, T.PRIVATE, T.SLAVE,
     ),
-    "2.6.32": (
+    P32: (
         T.MEMCPY, T.XOR, T.PQ, T.XOR_VAL, T.PQ_VAL, T.MEMSET, T.INTERRUPT, T.PRIVATE,
         T.ASYNC_TX, T.SLAVE,
     ),
@@ -183,11 +184,7 @@ def for_each_dma_cap_mask(m: dma_cap_mask_t, profile: str | None = None) -> Iter
     Types the profile lacks come last, in Python value order.
     """
     check_mask(m)
-    if profile is None:
-        from .core import current_profile
-
-        profile = current_profile()
-    order = KERNEL_ENUM_ORDER[profile]
+    order = KERNEL_ENUM_ORDER[profile or current_profile()]
     bits = m.bits
     for t in order:
         if bits >> t & 1:

@@ -16,16 +16,13 @@ from typing import TYPE_CHECKING
 from ..errors import DmaBug
 from ..runtime import Context, Mutex, get_runtime
 from .caps import KERNEL_ENUM_ORDER, DmaTxType
+from .profile import P29, activate, check_profile, current_profile, is_32
 
 if TYPE_CHECKING:
     from .device import DmaChan, DmaDevice
 
 __all__ = [
-    "PROFILES",
-    "P29",
-    "P32",
     "reset",
-    "current_profile",
     "nr_cpus",
     "online_cpus",
     "on_cpu",
@@ -36,10 +33,6 @@ __all__ = [
 ]
 
 log = logging.getLogger("pydriver.dmaengine")
-
-P29 = "2.6.29"
-P32 = "2.6.32"
-PROFILES = (P29, P32)
 
 DEFAULT_SYNC_WAIT_NS = 5_000_000_000  # item 56: the kernel's 5000 ms
 DEFAULT_POLL_NS = 1_000
@@ -53,13 +46,12 @@ class CoreState:
 
     def __init__(
         self,
-        profile: str,
         nr_cpus: int,
         online: tuple[int, ...],
         sync_wait_ns: int,
         poll_ns: int,
     ) -> None:
-        self.profile = profile
+        profile = current_profile()
         self.nr_cpus = nr_cpus  # possible CPUs
         self.online = online  # online CPUs, ascending
         self.devices: list[DmaDevice] = []  # dma_device_list, registration order
@@ -77,8 +69,13 @@ class CoreState:
         self.poll_ns = poll_ns
 
     @property
+    def profile(self) -> str:
+        """The active profile (kept by the profile module, set by reset())."""
+        return current_profile()
+
+    @property
     def is_32(self) -> bool:
-        return self.profile == P32
+        return is_32()
 
     def warn_once(self, site: str, message: str, category: type[Warning]) -> None:
         """WARN_ONCE: the first hit of ``site`` since reset() warns; every hit is logged."""
@@ -89,7 +86,7 @@ class CoreState:
         warnings.warn(message, category, stacklevel=4)
 
 
-_state = CoreState(P29, 1, (0,), DEFAULT_SYNC_WAIT_NS, DEFAULT_POLL_NS)
+_state = CoreState(1, (0,), DEFAULT_SYNC_WAIT_NS, DEFAULT_POLL_NS)
 
 
 def might_sleep(op: str) -> None:
@@ -119,8 +116,7 @@ def reset(
     dma_wait_for_async_tx; ``poll_interval_ns`` is how long a polling loop sleeps between polls.
     """
     global _state
-    if profile not in PROFILES:
-        raise ValueError(f"unknown profile {profile!r}; expected one of {PROFILES}")
+    check_profile(profile)
     if isinstance(nr_cpus, bool) or not isinstance(nr_cpus, int) or nr_cpus < 1:
         raise ValueError(f"nr_cpus must be a positive int, got {nr_cpus!r}")
     online = tuple(range(nr_cpus)) if online_cpus is None else tuple(sorted(set(online_cpus)))
@@ -130,7 +126,8 @@ def reset(
         )
     _check_ns("sync_wait_timeout_ns", sync_wait_timeout_ns)
     _check_ns("poll_interval_ns", poll_interval_ns)
-    _state = CoreState(profile, nr_cpus, online, sync_wait_timeout_ns, poll_interval_ns)
+    activate(profile)
+    _state = CoreState(nr_cpus, online, sync_wait_timeout_ns, poll_interval_ns)
 
 
 def _check_ns(name: str, value: object) -> None:
@@ -146,11 +143,6 @@ def set_timeouts(*, sync_wait_ns: int | None = None, poll_ns: int | None = None)
     if poll_ns is not None:
         _check_ns("poll_ns", poll_ns)
         _state.poll_ns = poll_ns
-
-
-def current_profile() -> str:
-    """``"2.6.29"`` or ``"2.6.32"``."""
-    return _state.profile
 
 
 def nr_cpus() -> int:

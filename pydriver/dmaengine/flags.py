@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import enum
 
+from .profile import P29, P32, current_profile
+
 __all__ = [
     "DmaCtrlFlags",
     "DMA_PREP_INTERRUPT",
@@ -50,17 +52,13 @@ DMA_PREP_CONTINUE = DmaCtrlFlags.PREP_CONTINUE
 DMA_PREP_FENCE = DmaCtrlFlags.PREP_FENCE
 
 _KNOWN = {
-    "2.6.29": int(
+    P29: int(
         DMA_PREP_INTERRUPT | DMA_CTRL_ACK | DMA_COMPL_SKIP_SRC_UNMAP | DMA_COMPL_SKIP_DEST_UNMAP
     ),
-    "2.6.32": (1 << 10) - 1,
+    P32: (1 << 10) - 1,
 }
 
 
 def known_ctrl_flags(profile: str | None = None) -> int:
     """The bit mask of control flags the profile (default: the current one) defines."""
-    if profile is None:
-        from .core import current_profile
-
-        profile = current_profile()
-    return _KNOWN[profile]
+    return _KNOWN[profile or current_profile()]

@@ -1,26 +1,22 @@
 """The driver stack unchanged inside a simulation: dmaengine + async_tx + SoftDmaDevice under
 tb.cocotb_runtime, with descriptor latencies and kernel timeouts in simulated time.
 
-The scenarios are the unit suite's (tests/unit): the kernel documentation's xor -> copy -> xor
-chain on one engine and across a channel hop, and dma_sync_wait's limit on a stalled engine.
+The scenarios are the unit suite's (shared through tests/support): the kernel documentation's
+xor -> copy -> xor chain on one engine and across a channel hop, and dma_sync_wait's limit on a
+stalled engine.
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import cocotb
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
-
-from async_tx_support import LEN, engines, filled, pattern, soft, xor_bytes  # noqa: E402
-from test_async_tx_doc_example import doc_example  # noqa: E402
-
-from pydriver import dmaengine as de  # noqa: E402
-from pydriver.memory import SystemMemory  # noqa: E402
-from pydriver.runtime import Context, set_runtime  # noqa: E402
-from tb.cocotb_runtime import CocotbRuntime  # noqa: E402
+from pydriver import dmaengine as de
+from pydriver.memory import SystemMemory
+from pydriver.runtime import Context, set_runtime
+from tb.cocotb_runtime import CocotbRuntime
+from tests.support.doc_example import doc_example
+from tests.support.engines import engines, soft
+from tests.support.pages import LEN, filled, pattern, xor_bytes
 
 DESC_NS = 700  # simulated execution time of every soft descriptor
 

@@ -4,17 +4,6 @@ device can do the job, else the per-CPU table, else the CPU."""
 from __future__ import annotations
 
 import pytest
-from async_tx_support import (
-    LEN,
-    Calls,
-    engines,
-    filled,
-    pattern,
-    settle,
-    soft,
-    wait_done,
-    xor_bytes,
-)
 
 from pydriver import dmaengine as de
 from pydriver.async_tx import (
@@ -28,6 +17,10 @@ from pydriver.async_tx import (
 )
 from pydriver.errors import DmaWarning
 from pydriver.runtime import Context
+from tests.support.callbacks import Calls
+from tests.support.engines import engines, soft
+from tests.support.pages import LEN, filled, pattern, xor_bytes
+from tests.support.waiting import settle, wait_done
 
 
 def test_no_engine_means_cpu_in_callers_context(profile, run, mem) -> None:

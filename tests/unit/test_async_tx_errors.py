@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from async_tx_support import LEN, Calls, chan_state, engines, filled, snapshot, soft
 
 from pydriver import dmaengine as de
 from pydriver.async_tx import (
@@ -25,6 +24,9 @@ from pydriver.async_tx import (
 )
 from pydriver.errors import DmaBug, DmaError, DmaTypeError, DmaValueError
 from pydriver.memory import Page, SystemMemory
+from tests.support.callbacks import Calls
+from tests.support.engines import chan_state, engines, soft
+from tests.support.pages import LEN, filled, snapshot
 
 ZERO, DROP = ASYNC_TX_XOR_ZERO_DST, ASYNC_TX_XOR_DROP_DST
 

@@ -5,17 +5,6 @@ order, after the data, in the right context)."""
 from __future__ import annotations
 
 import pytest
-from async_tx_support import (
-    LEN,
-    Calls,
-    engines,
-    filled,
-    pattern,
-    settle,
-    soft,
-    wait_done,
-    xor_bytes,
-)
 
 from pydriver import dmaengine as de
 from pydriver.async_tx import (
@@ -33,6 +22,10 @@ from pydriver.async_tx import (
 )
 from pydriver.errors import DmaBug
 from pydriver.runtime import Context, get_runtime
+from tests.support.callbacks import Calls
+from tests.support.engines import engines, soft
+from tests.support.pages import LEN, filled, pattern, xor_bytes
+from tests.support.waiting import settle, wait_done
 
 
 @pytest.mark.parametrize("path", ["engine", "cpu"])

@@ -5,16 +5,6 @@ kernel's fallback with its side effect on dest and 2.6.32's double callback."""
 from __future__ import annotations
 
 import pytest
-from async_tx_support import (
-    LEN,
-    Calls,
-    engines,
-    filled,
-    pattern,
-    soft,
-    wait_done,
-    xor_bytes,
-)
 
 from pydriver import dmaengine as de
 from pydriver.async_tx import (
@@ -31,6 +21,10 @@ from pydriver.async_tx import (
 from pydriver.errors import DmaError, DmaTypeError
 from pydriver.runtime import Context
 from pydriver.soft import SoftDmaDevice
+from tests.support.callbacks import Calls
+from tests.support.engines import engines, soft
+from tests.support.pages import LEN, filled, pattern, xor_bytes
+from tests.support.waiting import wait_done
 
 P = de.SUM_CHECK_P_RESULT
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from dmaunit import register
 
 from pydriver import dmaengine as de
 from pydriver.errors import DmaSpeculativeWaitWarning
 from pydriver.runtime import get_runtime
+from tests.support.engines import register
 
 S, P = de.DMA_SUCCESS, de.DMA_IN_PROGRESS
 MAX = de.COOKIE_MAX

@@ -6,13 +6,13 @@ from __future__ import annotations
 import errno
 
 import pytest
-from dmaunit import counts, register
 
 from pydriver import dmaengine as de
 from pydriver.dmaengine.device import ModuleState
 from pydriver.errors import DmaBug
 from pydriver.runtime import Context, get_runtime
 from pydriver.soft import SoftDmaDevice
+from tests.support.engines import counts, register
 
 MEMCPY = de.dma_cap_mask_t(de.DMA_MEMCPY)
 

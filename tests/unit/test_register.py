@@ -6,7 +6,6 @@ import errno
 import warnings
 
 import pytest
-from dmaunit import counts, register
 
 from pydriver import dmaengine as de
 from pydriver.dmaengine.device import ModuleState
@@ -19,6 +18,7 @@ from pydriver.errors import (
     OutOfMemoryError,
 )
 from pydriver.soft import SoftDmaDevice
+from tests.support.engines import counts, register
 
 
 class Minimal(de.DmaDevice):

@@ -6,12 +6,12 @@ import errno
 import warnings
 
 import pytest
-from dmaunit import counts, register
 
 from pydriver import dmaengine as de
 from pydriver.dmaengine.device import ModuleState
 from pydriver.errors import DmaBug, DmaError, DmaRefcountWarning
 from pydriver.soft import SoftDmaDevice
+from tests.support.engines import counts, register
 
 MEMCPY = de.dma_cap_mask_t(de.DMA_MEMCPY)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from dmaunit import settle
 
 from pydriver import runtime as rtmod
 from pydriver.runtime import AsyncioRuntime, Context, Mutex, Tasklet, get_runtime, set_runtime
+from tests.support.waiting import settle
 
 
 def test_default_runtime_is_asyncio() -> None:

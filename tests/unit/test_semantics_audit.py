@@ -11,8 +11,6 @@ import warnings
 from pathlib import Path
 
 import pytest
-from async_tx_support import LEN, Calls, engines, filled, pattern, settle, soft, wait_done
-from dmaunit import counts, register, table_names
 
 from pydriver import dmaengine as de
 from pydriver.async_tx import (
@@ -33,6 +31,10 @@ from pydriver.dmaengine.device import ModuleState
 from pydriver.errors import DmaError, DmaTypeError, DmaValueError
 from pydriver.runtime import Context
 from pydriver.soft import SoftDmaDevice
+from tests.support.callbacks import Calls
+from tests.support.engines import counts, engines, register, soft, table_names
+from tests.support.pages import LEN, filled, pattern
+from tests.support.waiting import settle, wait_done
 
 MEMCPY = de.dma_cap_mask_t(de.DMA_MEMCPY)
 

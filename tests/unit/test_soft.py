@@ -7,13 +7,14 @@ import asyncio
 import errno
 
 import pytest
-from dmaunit import register, settle, wait_for
 
 from pydriver import dmaengine as de
 from pydriver.errors import DmaError
 from pydriver.memory import PAGE_SIZE
 from pydriver.runtime import Context, get_runtime
 from pydriver.soft import SoftDmaDevice
+from tests.support.engines import register
+from tests.support.waiting import settle, wait_for
 
 
 async def _setup(dev: SoftDmaDevice, mask=de.DMA_MEMCPY) -> de.DmaChan:

@@ -8,12 +8,13 @@ import errno
 import warnings
 
 import pytest
-from dmaunit import register, settle, table_names
 
 from pydriver import dmaengine as de
 from pydriver.errors import DmaBug
 from pydriver.runtime import get_runtime
 from pydriver.soft import SoftDmaDevice
+from tests.support.engines import register, table_names
+from tests.support.waiting import settle
 
 MEMCPY_XOR = (de.DMA_MEMCPY, de.DMA_XOR)
 
