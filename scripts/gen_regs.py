@@ -4,7 +4,11 @@ Outputs (all committed; `make regs` rewrites them and CI fails on any difference
   rtl/dma_regs.vh         localparams the RTL decode uses (offsets, strides, identity values)
   pydriver/regs.py        constants for the driver + the register table the RTL walk test checks
   include/dmasim_regs.h   C header for a future Linux driver (PeakRDL c-header)
-  docs/registers.md       register documentation (PeakRDL markdown)
+  docs/registers.md       the address map: where the global block and each channel's block sit
+  docs/registers/global.md, docs/registers/channel.md
+                          one page per register block; the channel block once, with its stride
+
+On request (`make regs-html`, not committed): build/regs-html/, PeakRDL's browsable HTML view.
 """
 
 from __future__ import annotations
@@ -14,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from peakrdl_cheader.exporter import CHeaderExporter
-from peakrdl_markdown import MarkdownExporter
 from systemrdl import RDLCompiler
 from systemrdl.node import AddrmapNode, FieldNode, RegfileNode, RegNode
 from systemrdl.rdltypes import OnWriteType
@@ -33,6 +36,7 @@ class Field:
     reset: int
     w1c: bool
     pulse: bool
+    desc: str = ""
 
 
 @dataclass
@@ -41,6 +45,8 @@ class Reg:
     offset: int  # within its block (global block or one channel's block)
     reset: int
     fields: list[Field]
+    title: str = ""
+    desc: str = ""
 
 
 def _field(node: FieldNode) -> Field:
@@ -53,6 +59,7 @@ def _field(node: FieldNode) -> Field:
         reset=node.get_property("reset") or 0,
         w1c=node.get_property("onwrite") == OnWriteType.woclr,
         pulse=bool(node.get_property("singlepulse")),
+        desc=node.get_property("desc") or "",
     )
 
 
@@ -61,7 +68,8 @@ def _reg(node: RegNode, base: int) -> Reg:
     reset = 0
     for f in fields:
         reset |= f.reset << f.lsb
-    return Reg(node.inst_name, node.absolute_address - base, reset, fields)
+    return Reg(node.inst_name, node.absolute_address - base, reset, fields,
+               node.get_property("name") or "", node.get_property("desc") or "")
 
 
 def load() -> tuple[AddrmapNode, list[Reg], list[Reg], int, int, int]:
@@ -165,6 +173,76 @@ def python_module(global_regs: list[Reg], chan_regs: list[Reg], base: int, strid
     return "\n".join(out)
 
 
+def _access(f: Field) -> str:
+    notes = [n for n, on in (("write 1 to clear", f.w1c), ("pulse", f.pulse)) if on]
+    return f.sw + (f" ({', '.join(notes)})" if notes else "")
+
+
+def _bits(f: Field) -> str:
+    return str(f.lsb) if f.width == 1 else f"{f.lsb + f.width - 1}:{f.lsb}"
+
+
+def register_page(title: str, intro: str, regs: list[Reg], offset_digits: int) -> str:
+    """One register block: a summary table, then each register's fields."""
+    out = [f"<!-- {BANNER} -->", "", f"# {title}", "", intro, "",
+           "| offset | register | name | reset |", "| --- | --- | --- | --- |"]
+    for r in regs:
+        anchor = r.name.lower()
+        out.append(f"| 0x{r.offset:0{offset_digits}X} | [{r.name}](#{anchor}) | {r.title} "
+                   f"| 0x{r.reset:08X} |")
+    for r in regs:
+        out += ["", f"## {r.name}", "",
+                f"{r.title}: offset 0x{r.offset:0{offset_digits}X}, reset 0x{r.reset:08X}."]
+        if r.desc:
+            out += ["", r.desc]
+        out += ["", "| bits | field | access | reset | description |",
+                "| --- | --- | --- | --- | --- |"]
+        for f in sorted(r.fields, key=lambda f: -f.lsb):
+            out.append(f"| {_bits(f)} | {f.name} | {_access(f)} | 0x{f.reset:X} | {f.desc} |")
+        out.append("")
+        out.append("Bits not listed read as 0 and ignore writes.")
+    out.append("")
+    return "\n".join(out)
+
+
+def address_map_page(top: AddrmapNode, base: int, stride: int, count: int) -> str:
+    title = top.get_property("name") or top.inst_name
+    end = base + count * stride
+    return "\n".join([
+        f"<!-- {BANNER} -->", "", f"# {title}: register map", "",
+        top.get_property("desc") or "", "",
+        f"32-bit registers behind the AXI4-Lite slave `s_axil_*`, in the first 0x{end:X} bytes "
+        "of its 4 KiB window. Byte strobes are honoured; every access answers OKAY; an offset "
+        "no register occupies reads as 0 and ignores writes.", "",
+        "| offset | block | page |", "| --- | --- | --- |",
+        f"| 0x000 - 0x{base - 1:03X} | global registers: identity, build configuration, "
+        "interrupt summary | [registers/global.md](registers/global.md) |",
+        f"| 0x{base:03X} + n * 0x{stride:X} | channel n, for n = 0 .. CHANNELS - 1 "
+        f"(at most {count}) | [registers/channel.md](registers/channel.md) |", "",
+        "A driver finds channel n's register R at "
+        f"`0x{base:X} + n * 0x{stride:X} + <offset of R>`: `regs.ch_reg(n, regs.CH_R)` in "
+        "pydriver/regs.py, `((dma_regs_t *)base)->CH[n].R` with include/dmasim_regs.h.",
+        "", "The descriptors the channels execute, their status words and the error codes are "
+        "in [descriptor.md](descriptor.md).", ""])
+
+
+def channel_intro(top: AddrmapNode, base: int, stride: int, count: int) -> str:
+    block = next(c for c in top.children() if isinstance(c, RegfileNode))
+    return (f"Every channel has this block; channel n's starts at 0x{base:X} + n * 0x{stride:X} "
+            f"(n < CHANNELS <= {count}). Offsets below are within the block. "
+            f"{block.get_property('desc') or ''}").strip()
+
+
+def html(out_dir: Path) -> Path:
+    """PeakRDL's browsable HTML view of the register map (a folder with index.html)."""
+    from peakrdl_html import HTMLExporter
+
+    rdlc = RDLCompiler()
+    rdlc.compile_file(str(RDL))
+    HTMLExporter().export(rdlc.elaborate().top, str(out_dir))
+    return out_dir / "index.html"
+
+
 def generate(out_root: Path) -> list[Path]:
     top, global_regs, chan_regs, base, stride, count = load()
     written = []
@@ -181,16 +259,24 @@ def generate(out_root: Path) -> list[Path]:
     hdr.parent.mkdir(parents=True, exist_ok=True)
     CHeaderExporter().export(top, str(hdr))
     written.append(hdr)
-    md = out_root / "docs" / "registers.md"
-    MarkdownExporter().export(top, str(md), rename="dmasim registers")
-    written.append(md)
+    write("docs/registers.md", address_map_page(top, base, stride, count))
+    write("docs/registers/global.md", register_page(
+        "Global registers", "At the start of the register window (offsets from 0).",
+        global_regs, 3))
+    write("docs/registers/channel.md", register_page(
+        "Channel registers", channel_intro(top, base, stride, count), chan_regs, 2))
     return written
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--out", type=Path, default=ROOT, help="root to write under (default: repo)")
+    ap.add_argument("--html", type=Path, default=None, metavar="DIR",
+                    help="write only the HTML view, into DIR")
     args = ap.parse_args()
+    if args.html:
+        print(f"wrote {html(args.html)}")
+        return
     for p in generate(args.out):
         print(f"wrote {p.relative_to(args.out)}")
 
