@@ -5,12 +5,11 @@ ask the current :class:`Runtime` to schedule a tasklet, sleep, create an event, 
 timeout or start a background task. :class:`AsyncioRuntime` implements it over asyncio (unit
 tests); the cocotb implementation lives in ``tb/`` and is installed with :func:`set_runtime`.
 
-Kernel contexts (SEMANTICS "Decisions"): process context is the client coroutine, hard-IRQ
-context is the code that reacts to an interrupt, tasklet context is a separate task the IRQ
-handler schedules. Code marks the atomic context it runs in with ``in_context`` so that checks
-(and the conformance checker) can ask :meth:`Runtime.current_context`. The context and the
-current CPU (``dmaengine.on_cpu``) are task-local values kept by the runtime (``get_local``/
-``set_local``).
+Kernel contexts (docs/kernel-model.md, Conventions): process context is the client coroutine,
+hard-IRQ context is the code that reacts to an interrupt, tasklet context is a separate task the IRQ
+handler schedules. Code marks the atomic context it runs in with ``in_context`` so that checks (and
+the conformance checker) can ask :meth:`Runtime.current_context`. The context and the current CPU
+(``dmaengine.on_cpu``) are task-local values kept by the runtime (``get_local``/``set_local``).
 """
 
 from __future__ import annotations

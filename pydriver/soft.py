@@ -1,4 +1,4 @@
-"""SoftDmaDevice: a software-only dmaengine provider working on SystemMemory (CONTRACT §4).
+"""SoftDmaDevice: a software-only dmaengine provider working on SystemMemory.
 
 It behaves like a ring/slot driver (iop-adma, mv_xor) as seen through the dmaengine API:
 
@@ -6,15 +6,16 @@ It behaves like a ring/slot driver (iop-adma, mv_xor) as seen through the dmaeng
   only where a real driver would: when the channel's descriptor slots (``ring_slots``) are all
   in use. Then they schedule the cleanup tasklet, as iop/mv do, so acked descriptors are
   reclaimed.
-- tx_submit only queues (assigns the cookie); nothing runs before issue_pending (item 66), or
-  before ``pending_threshold`` submitted descriptors pile up if one is set (item 57).
+- tx_submit only queues (assigns the cookie); nothing runs before issue_pending
+  (docs/kernel-model.md, R66), or before ``pending_threshold`` submitted descriptors pile up if
+  one is set (R57).
 - a per-channel "engine" task executes issued descriptors in submission order, each after an
   optional delay, then raises an interrupt: the hard-IRQ handler only schedules the tasklet;
   the tasklet harvests completions in order, records the completed cookie, runs the callback,
-  then dma_run_dependencies, and recycles descriptors that are complete AND acked (items 58,
-  63, 65, 66).
+  then dma_run_dependencies, and recycles descriptors that are complete AND acked (R58, R63,
+  R65, R66).
 - device_tx_status answers by the cookie rule and, like iop/mv, runs the cleanup itself when the
-  cookie is not yet done (item 61).
+  cookie is not yet done (R61).
 
 Test hooks: ``delay_ns`` (per descriptor, also ``tx.delay_ns``), ``stall``/``resume`` an engine,
 ``alloc_error`` (per device or per channel) to make alloc_chan_resources fail, and the
@@ -274,7 +275,7 @@ class SoftDmaDevice(DmaDevice):
         f = self._flags(flags, op)
         n = self._length(length, op, self.xor_align)
         d = self._addr("dest", dest, n, op, self.xor_align)
-        s = self._srcs(srcs, src_cnt, n, op)  # dest may be one of them (in-place, item 47)
+        s = self._srcs(srcs, src_cnt, n, op)  # dest may be one of them (in-place, R47)
         if not self._alloc_slot(c):
             return None
         return SoftDescriptor(c, DMA_XOR, f, dest=d, srcs=s, length=n)
@@ -439,12 +440,12 @@ class SoftDmaDevice(DmaDevice):
         if status == DMA_SUCCESS:
             return status, last, used
         if get_runtime().current_context() is not Context.HARDIRQ:
-            self._cleanup_bh(c)  # item 61: the poller cleans up itself
+            self._cleanup_bh(c)  # R61: the poller cleans up itself
         return dma_cookie_status(c, cookie)
 
     def _cleanup_bh(self, chan: SoftChan) -> None:
         """Cleanup outside the tasklet, as iop/mv do it: with bottom halves disabled, so
-        callbacks still see a tasklet-like context (item 63)."""
+        callbacks still see a tasklet-like context (R63)."""
         rt = get_runtime()
         if rt.current_context() is Context.TASKLET:
             self.cleanup(chan)

@@ -1,4 +1,4 @@
-"""2.6.32's engine alignment test (SEMANTICS item 42/43/47, commit 83544ae9f39).
+"""2.6.32's engine alignment test (docs/kernel-model.md, R42, R43, R47, commit 83544ae9f39).
 
 A device states its alignment need as a shift count (``copy_align``, ``xor_align``,
 ``fill_align``; 0 = none).  A misaligned operation is not an error: async_tx quietly takes the

@@ -1,4 +1,4 @@
-"""Argument checks shared by the async_tx entry points (CONTRACT §5).
+"""Argument checks shared by the async_tx entry points (docs/kernel-model.md, Bad input).
 
 Every check runs before a channel is chosen or a descriptor is prepared, so a rejected call
 queues nothing, writes nothing and acks nothing.  Misuse the kernel would BUG() on raises
@@ -17,7 +17,7 @@ from pydriver.runtime import Context, get_runtime
 
 
 def check_context(op: str) -> None:
-    """async_<op> may not be called from hard-IRQ context (item 63)."""
+    """async_<op> may not be called from hard-IRQ context (docs/kernel-model.md, R63)."""
     if get_runtime().current_context() == Context.HARDIRQ:
         raise DmaBug(
             f"{op}: async_tx operations may not be called from hard-IRQ context",
@@ -71,7 +71,7 @@ def check_channel_memory(chan: dma.DmaChan, mem: SystemMemory, op: str) -> None:
 
 
 def check_depend(depend_tx: object, op: str) -> None:
-    """The dependency rules async_tx_submit and async_tx_quiesce BUG() on (items 36, 54, 58).
+    """The dependency rules async_tx_submit and async_tx_quiesce BUG() on (R36, R54, R58).
 
     The kernel only checks the 1:1 rule on the engine path; dmasim checks it on every path,
     because whether the CPU path is taken depends on which engines happen to be registered, and

@@ -1,4 +1,4 @@
-"""async_trigger_callback: run a callback once a dependency is done (SEMANTICS item 53)."""
+"""async_trigger_callback: run a callback once a dependency is done (docs/kernel-model.md, R53)."""
 
 from __future__ import annotations
 

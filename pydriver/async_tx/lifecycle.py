@@ -1,4 +1,5 @@
-"""async_tx module init/exit: the one dmaengine reference async_tx holds (SEMANTICS item 11).
+"""async_tx module init/exit: the one dmaengine reference async_tx holds
+(docs/kernel-model.md, R11).
 
 In the kernel async_tx takes a dmaengine_get() reference at module load and drops it at unload
 so that the per-CPU channel table is populated; without a reference every operation takes the

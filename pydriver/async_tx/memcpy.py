@@ -1,4 +1,5 @@
-"""async_memcpy: copy between pages on a MEMCPY engine or on the CPU (SEMANTICS items 42, 44)."""
+"""async_memcpy: copy between pages on a MEMCPY engine or on the CPU
+(docs/kernel-model.md, R42, R44)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""async_memset: fill a page range on a MEMSET engine or on the CPU (SEMANTICS items 43, 44)."""
+"""async_memset: fill a page range on a MEMSET engine or on the CPU
+(docs/kernel-model.md, R43, R44)."""
 
 from __future__ import annotations
 

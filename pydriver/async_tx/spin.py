@@ -1,4 +1,4 @@
-"""Forward progress when an XOR engine has no free descriptor (SEMANTICS items 47, 50).
+"""Forward progress when an XOR engine has no free descriptor (docs/kernel-model.md, R47, R50).
 
 async_xor and async_xor_val never fall back to the CPU once an engine was chosen: if prep
 returns None they wait for (and ack) the dependency, then keep kicking the channel and retrying

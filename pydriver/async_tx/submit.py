@@ -1,4 +1,5 @@
-"""Submission control, channel choice and dependency attachment (SEMANTICS items 32-41, 54, 57).
+"""Submission control, channel choice and dependency attachment
+(docs/kernel-model.md, R32-R41, R54, R57).
 
 This is crypto/async_tx/async_tx.c: the part every operation shares.  An operation picks a
 channel with ``async_tx_find_channel``; if it got a descriptor from the engine it hands it to
@@ -27,10 +28,10 @@ Callback = Callable[[Any], None]
 
 @dataclass
 class AsyncSubmitCtl:
-    """What the caller wants done around an operation (struct async_submit_ctl, item 32).
+    """What the caller wants done around an operation (struct async_submit_ctl, R32).
 
     ``scribble`` is accepted and ignored: dmasim never needs scratch space for address
-    conversion, and source lists are never modified (item 49 does not apply).
+    conversion, and source lists are never modified (R49 does not apply).
 
     Under 2.6.32 the operations update this object the way the kernel updates the caller's
     struct: a synchronous path clears ``depend_tx`` (it was quiesced) and a split async_xor
@@ -76,7 +77,7 @@ def working_ctl(submit: object, op: str) -> AsyncSubmitCtl:
 
 def async_tx_find_channel(submit: AsyncSubmitCtl, tx_type: dma.DmaTxType) -> dma.DmaChan | None:
     """Stay on the dependency's channel if its device can do ``tx_type``, else ask the per-CPU
-    table for the current CPU; None means do it on the CPU (item 35)."""
+    table for the current CPU; None means do it on the CPU (R35)."""
     depend_tx = submit.depend_tx
     if depend_tx is not None and dma.dma_has_cap(tx_type, depend_tx.chan.device.cap_mask):
         return depend_tx.chan
@@ -102,18 +103,18 @@ async def _wait_or_panic(tx: dma.DmaAsyncTxDescriptor, why: str) -> None:
 async def _channel_switch(
     depend_tx: dma.DmaAsyncTxDescriptor, tx: dma.DmaAsyncTxDescriptor
 ) -> None:
-    """Run ``tx`` (on another channel) after ``depend_tx`` (items 38-40)."""
+    """Run ``tx`` (on another channel) after ``depend_tx`` (R38-R40)."""
     chan = depend_tx.chan
     device = chan.device
 
-    # item 38: still appendable? (cannot happen single-threaded, kept for fidelity)
+    # R38: still appendable? (cannot happen single-threaded, kept for fidelity)
     if depend_tx.parent is not None and depend_tx.chan is tx.chan:
         _chain(depend_tx, tx)
         if is_32():
             device.device_issue_pending(chan)
         return
 
-    # item 39: an interrupt descriptor on the dependency's channel submits tx when it completes
+    # R39: an interrupt descriptor on the dependency's channel submits tx when it completes
     intr_tx = None
     if dma.dma_has_cap(dma.DMA_INTERRUPT, device.cap_mask):
         intr_tx = device.device_prep_dma_interrupt(chan, 0)
@@ -133,7 +134,7 @@ async def _channel_switch(
             device.device_issue_pending(chan)
         return
 
-    # item 40: no way to be told, so wait for the dependency here, then submit directly
+    # R40: no way to be told, so wait for the dependency here, then submit directly
     await _wait_or_panic(depend_tx, "async_tx_channel_switch")
     tx.tx_submit()
 
@@ -142,7 +143,7 @@ async def async_tx_submit(
     chan: dma.DmaChan, tx: dma.DmaAsyncTxDescriptor, submit: AsyncSubmitCtl
 ) -> None:
     """Attach a freshly prepared ``tx`` behind ``submit.depend_tx`` and apply the ACK rules
-    (item 36).  A coroutine only because a channel switch without DMA_INTERRUPT waits."""
+    (R36).  A coroutine only because a channel switch without DMA_INTERRUPT waits."""
     depend_tx = submit.depend_tx
     tx.callback = submit.cb_fn
     tx.callback_param = submit.cb_param
@@ -173,13 +174,13 @@ async def async_tx_submit(
 
     if submit.flags & ASYNC_TX_ACK:
         dma.async_tx_ack(tx)
-    # 2.6.32 always acks the dependency; 2.6.29 only when asked (item 33)
+    # 2.6.32 always acks the dependency; 2.6.29 only when asked (R33)
     if depend_tx is not None and (is_32() or submit.flags & ASYNC_TX_DEP_ACK):
         dma.async_tx_ack(depend_tx)
 
 
 async def async_tx_quiesce(tx: dma.DmaAsyncTxDescriptor | None) -> None:
-    """Wait until ``tx`` is complete, then ack it (item 54).
+    """Wait until ``tx`` is complete, then ack it (R54).
 
     The kernel also clears the caller's pointer; in Python the caller simply drops ``tx``.
     """
@@ -208,28 +209,28 @@ async def quiesce_depend(submit: AsyncSubmitCtl) -> None:
 
 
 def async_tx_sync_epilog(submit: AsyncSubmitCtl) -> None:
-    """The CPU path's completion: the callback runs now, in the caller's context (item 44)."""
+    """The CPU path's completion: the callback runs now, in the caller's context (R44)."""
     if submit.cb_fn is not None:
         submit.cb_fn(submit.cb_param)
 
 
 def async_tx_issue_pending_all() -> None:
-    """Start everything queued on the shared, referenced channels (item 57)."""
+    """Start everything queued on the shared, referenced channels (R57)."""
     dma.dma_issue_pending_all()
 
 
 def async_tx_issue_pending(tx: dma.DmaAsyncTxDescriptor | None) -> None:
-    """2.6.32 addition: start what is queued on ``tx``'s channel only (item 57)."""
+    """2.6.32 addition: start what is queued on ``tx``'s channel only (R57)."""
     if tx is not None:
-        dma.check_descriptor(tx)  # CONTRACT §5: a wrong type is named, not an AttributeError
+        dma.check_descriptor(tx)  # a wrong type is named, not an AttributeError
         tx.chan.device.device_issue_pending(tx.chan)
 
 
 def async_tx_ack(tx: dma.DmaAsyncTxDescriptor) -> None:
-    """Mark ``tx`` as no longer referenced by the client (item 58)."""
+    """Mark ``tx`` as no longer referenced by the client (R58)."""
     dma.async_tx_ack(tx)
 
 
 def async_tx_test_ack(tx: dma.DmaAsyncTxDescriptor) -> bool:
-    """True once ``tx`` has been acked (item 58)."""
+    """True once ``tx`` has been acked (R58)."""
     return bool(dma.async_tx_test_ack(tx))

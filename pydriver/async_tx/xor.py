@@ -1,6 +1,7 @@
-"""async_xor: XOR pages into a destination on an XOR engine or on the CPU (items 45-49).
+"""async_xor: XOR pages into a destination on an XOR engine or on the CPU
+(docs/kernel-model.md, R45-R49).
 
-The destination semantics differ between the two paths, as in the kernel (item 46):
+The destination semantics differ between the two paths, as in the kernel (R46):
 
 ========================  =============================  ==============================
 flags                     engine (descriptor returned)   CPU (None returned)
@@ -96,7 +97,7 @@ def check_sources(
     for i, src in enumerate(srcs):
         if src is None:
             if allow_none and is_32():
-                continue  # 2.6.32 skips NULL sources (item 45)
+                continue  # 2.6.32 skips NULL sources (R45)
             raise DmaTypeError(
                 f"{op}: src_list[{i}] is None (only async_xor under 2.6.32 skips it)"
             )
@@ -128,7 +129,7 @@ async def async_xor(
     returned; the hidden ones are acked by their successor (29: DEP_ACK, 32: implicitly) and,
     under 2.6.32, fenced.  Once an engine was chosen the operation never falls back to the CPU.
 
-    ``src_list`` is not modified (unlike the kernel, item 49).  Under 2.6.32 None entries are
+    ``src_list`` is not modified (unlike the kernel, R49).  Under 2.6.32 None entries are
     skipped.
     """
     op = "async_xor"
@@ -179,7 +180,7 @@ async def _do_async_xor(
     device = chan.device
     max_xor = device.max_xor
     dma_dest = dest.addr + offset
-    # dest is mapped once; a source that is dest reuses that address (item 47)
+    # dest is mapped once; a source that is dest reuses that address (R47)
     pending = [dma_dest if s is dest else s.addr + offset for s in srcs if s is not None]
     flags = ctl.flags
     cb_fn, cb_param = ctl.cb_fn, ctl.cb_param

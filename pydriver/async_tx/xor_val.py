@@ -1,4 +1,4 @@
-"""async_xor_val: check that a set of pages XORs to zero (SEMANTICS items 50-52).
+"""async_xor_val: check that a set of pages XORs to zero (docs/kernel-model.md, R50-R52).
 
 2.6.29 calls it async_xor_zero_sum; the behaviour modelled is the same apart from the
 callback quirk documented on async_xor_val.
@@ -103,7 +103,7 @@ async def async_xor_val(
         await async_tx_submit(chan, tx, ctl)
         return tx
 
-    # fallback: compute the parity into dest and look at it (item 51)
+    # fallback: compute the parity into dest and look at it (R51)
     if device is not None and src_cnt <= device.max_xor:
         warn_misaligned(op)
     flags_orig = ctl.flags

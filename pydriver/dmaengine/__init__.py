@@ -1,8 +1,8 @@
 """The dmaengine core (drivers/dma/dmaengine.c and include/linux/dmaengine.h), in Python.
 
 Process-wide state like the kernel's; ``reset(profile, nr_cpus)`` starts a fresh core. Kernel
-functions that may sleep are coroutines, atomic ones are plain functions (CONTRACT §4).
-Behaviour follows SEMANTICS.md; comments cite its item numbers.
+functions that may sleep are coroutines, atomic ones are plain functions. The behaviour is
+described in docs/kernel-model.md; comments cite its rules (R1 ... R84).
 """
 
 from .caps import *  # noqa: F403

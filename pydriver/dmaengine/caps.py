@@ -1,8 +1,8 @@
-"""Transaction types and ``dma_cap_mask_t`` (SEMANTICS items 1, 2, 4).
+"""Transaction types and ``dma_cap_mask_t`` (docs/kernel-model.md, R1, R2, R4).
 
-The Python values of the DMA_* names are the same under every profile (CONTRACT §4); what a
-profile changes is which types exist and their order in the kernel's enum, because the channel
-table is filled in that order with one counter running across it (item 15).
+The Python values of the DMA_* names are the same under every profile (docs/kernel-model.md,
+Conventions); what a profile changes is which types exist and their order in the kernel's enum,
+because the channel table is filled in that order with one counter running across it (R15).
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ class DmaTxType(enum.IntEnum):
     MEMSET = 5
     INTERRUPT = 6
     PRIVATE = 7
-    ASYNC_TX = 8  # 2.6.32; set by the core, never by drivers (item 26)
+    ASYNC_TX = 8  # 2.6.32; set by the core, never by drivers (R26)
     SLAVE = 9
     PQ_XOR = 10  # 2.6.29 only
     DUAL_XOR = 11  # 2.6.29 only
@@ -85,7 +85,7 @@ DMA_PQ_ZERO_SUM = DmaTxType.PQ_ZERO_SUM
 DMA_MEMCPY_CRC32C = DmaTxType.MEMCPY_CRC32C
 
 T = DmaTxType
-# item 1: the kernel's enum order per profile (bit index = position in the tuple)
+# R1: the kernel's enum order per profile (bit index = position in the tuple)
 KERNEL_ENUM_ORDER: dict[str, tuple[DmaTxType, ...]] = {
     P29: (
         T.MEMCPY, T.XOR, T.PQ_XOR, T.DUAL_XOR, T.PQ_UPDATE, T.XOR_VAL, T.PQ_ZERO_SUM,
@@ -123,7 +123,7 @@ def check_mask(m: object) -> dma_cap_mask_t:
     return m
 
 
-class dma_cap_mask_t:  # noqa: N801 - the kernel's type name (CONTRACT §4)
+class dma_cap_mask_t:  # noqa: N801 - the kernel's type name
     """A bitmap of transaction types. Compare with ``==``; copy with :meth:`copy`."""
 
     __slots__ = ("bits",)
@@ -168,7 +168,7 @@ def dma_cap_set(t: DmaTxType, m: dma_cap_mask_t) -> None:
 
 
 def dma_cap_clear(t: DmaTxType, m: dma_cap_mask_t) -> None:
-    # item 2: a 2.6.30 helper; offered under both profiles (a pure helper, no behaviour)
+    # R2: a 2.6.30 helper; offered under both profiles (a pure helper, no behaviour)
     bit = check_tx_type(t)
     check_mask(m).bits &= ~(1 << bit)
 

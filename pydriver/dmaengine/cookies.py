@@ -1,4 +1,4 @@
-"""Cookies: assignment with wraparound and the completion test (items 60-62).
+"""Cookies: assignment with wraparound and the completion test (docs/kernel-model.md, R60-R62).
 
 A cookie is a signed 32-bit number: > 0 valid, < 0 an error (or -EBUSY while unsubmitted),
 0 never issued. Completion is in submission order per channel, so "done" is decided from the
@@ -71,7 +71,7 @@ def dma_async_is_complete(cookie: int, last_complete: int, last_used: int) -> Dm
 
 
 def dma_async_is_tx_complete(chan: DmaChan, cookie: int) -> tuple[DmaStatus, int, int]:
-    """Ask the provider; returns ``(status, last completed, last used)`` (item 61)."""
+    """Ask the provider; returns ``(status, last completed, last used)`` (R61)."""
     from .device import DmaChan
 
     if not isinstance(chan, DmaChan) or chan.device is None:

@@ -1,8 +1,8 @@
 """Process-wide state of the dmaengine core, profiles and the current CPU.
 
 Like the kernel's file-scope variables in dmaengine.c: the device list, the public reference
-count, the list mutex, the id allocator and the per-CPU channel table (item 4). ``reset()``
-replaces all of it, as a reboot would.
+count, the list mutex, the id allocator and the per-CPU channel table (docs/kernel-model.md,
+R4). ``reset()`` replaces all of it, as a reboot would.
 """
 
 from __future__ import annotations
@@ -34,10 +34,10 @@ __all__ = [
 
 log = logging.getLogger("pydriver.dmaengine")
 
-DEFAULT_SYNC_WAIT_NS = 5_000_000_000  # item 56: the kernel's 5000 ms
+DEFAULT_SYNC_WAIT_NS = 5_000_000_000  # R56: the kernel's 5000 ms
 DEFAULT_POLL_NS = 1_000
 
-# item 4: capabilities that are properties of a channel, not operations, get no table column
+# R4: capabilities that are properties of a channel, not operations, get no table column
 _NO_TABLE = (DmaTxType.INTERRUPT, DmaTxType.PRIVATE, DmaTxType.SLAVE)
 
 

@@ -1,5 +1,5 @@
 """dma_run_dependencies: what a provider's cleanup calls after a descriptor completes
-(items 41, 65 point 3).
+(docs/kernel-model.md, R41, R65 point 3).
 
 It submits the descriptors waiting on ``tx``: a run of dependents on one channel is released at
 once; a dependent on another channel stops the run (it has its own interrupt descriptor whose

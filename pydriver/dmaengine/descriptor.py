@@ -1,6 +1,7 @@
-"""``struct dma_async_tx_descriptor`` and the ack helpers of dmaengine.h (items 58, 60, 66).
+"""``struct dma_async_tx_descriptor`` and the ack helpers of dmaengine.h
+(docs/kernel-model.md, R58, R60, R66).
 
-Life of a descriptor (SEMANTICS §7): prepared (cookie -EBUSY, maybe waiting on a parent) →
+Life of a descriptor: prepared (cookie -EBUSY, maybe waiting on a parent) →
 submitted (cookie > 0) → complete → freed (recycled by the provider once complete AND acked).
 ``state`` records it so misuse (submitting twice, touching a recycled descriptor) is caught.
 """
@@ -29,7 +30,7 @@ __all__ = [
     "check_descriptor",
 ]
 
-EBUSY_COOKIE = -errno.EBUSY  # item 60: the cookie of a prepared, unsubmitted descriptor
+EBUSY_COOKIE = -errno.EBUSY  # R60: the cookie of a prepared, unsubmitted descriptor
 
 
 class DescState(enum.Enum):
@@ -42,7 +43,7 @@ class DescState(enum.Enum):
 class DmaAsyncTxDescriptor:
     """A prepared operation. ``tx_submit_fn(tx) -> cookie`` is the provider's submit routine
     (the kernel's ``tx->tx_submit`` pointer); ``parent``/``next`` are async_tx's 1:1 dependency
-    links (item 36)."""
+    links (R36)."""
 
     def __init__(
         self,
@@ -64,7 +65,7 @@ class DmaAsyncTxDescriptor:
     def tx_submit(self) -> int:
         """Queue the descriptor on its channel; returns the cookie (< 0 on error).
 
-        Submitting only queues: nothing need run before issue_pending (item 66).
+        Submitting only queues: nothing need run before issue_pending (R66).
         """
         if self.state is not DescState.PREPARED:
             raise DmaBug(

@@ -1,8 +1,8 @@
 """Providers: ``struct dma_device``, ``struct dma_chan``, the channel's sysfs node and the
-driver module whose reference count guards unloading (SEMANTICS items 5, 8, 27, 30).
+driver module whose reference count guards unloading (docs/kernel-model.md, R5, R8, R27, R30).
 
 A hook left as ``None`` is the kernel's NULL function pointer: registration checks for the
-hooks each capability needs (item 25). A provider subclasses :class:`DmaDevice` and defines
+hooks each capability needs (R25). A provider subclasses :class:`DmaDevice` and defines
 the hooks as methods (or assigns callables to the instance).
 """
 
@@ -30,7 +30,7 @@ class ModuleState(enum.Enum):
 
 
 class DriverModule:
-    """The provider's kernel module: its refcount is what makes ``rmmod`` refuse (item 8)."""
+    """The provider's kernel module: its refcount is what makes ``rmmod`` refuse (R8)."""
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -58,8 +58,8 @@ class DriverModule:
 
 
 class ChanDev:
-    """The channel's node in sysfs class "dma" (item 30). Attributes read -ENODEV once the
-    channel is unregistered (item 29)."""
+    """The channel's node in sysfs class "dma" (R30). Attributes read -ENODEV once the
+    channel is unregistered (R29)."""
 
     def __init__(self, chan: DmaChan, dev_id: int, name: str) -> None:
         self.chan: DmaChan | None = chan
@@ -85,13 +85,13 @@ class DmaChan:
     def __init__(self, device: DmaDevice | None = None) -> None:
         self.device = device
         self.chan_id = -1
-        self.client_count = 0  # item 5: references; > 0 iff resources are allocated
-        self.table_count = 0  # item 5: how many channel-table slots point here
-        self.cookie = 0  # last cookie handed out (item 60)
+        self.client_count = 0  # R5: references; > 0 iff resources are allocated
+        self.table_count = 0  # R5: how many channel-table slots point here
+        self.cookie = 0  # last cookie handed out (R60)
         self.completed_cookie = 0  # last completed cookie, for providers that want it
-        self.private: Any = None  # chan->private: filters may stash data here (item 19)
+        self.private: Any = None  # chan->private: filters may stash data here (R19)
         self.dev: ChanDev | None = None  # sysfs node, set at registration
-        self.memcpy_count = 0  # sysfs counters (item 30)
+        self.memcpy_count = 0  # sysfs counters (R30)
         self.bytes_transferred = 0
         self.exclusive = False  # held through dma_request_channel (not a kernel field)
         self.fail_dev_alloc = False  # test hook: registration cannot allocate this chan's node
@@ -111,7 +111,7 @@ PrepHook = Callable[..., "DmaAsyncTxDescriptor | None"]
 class DmaDevice:
     """``struct dma_device``: capabilities, channels and the provider's hooks.
 
-    Hooks (item 25, CONTRACT §4): ``device_alloc_chan_resources(chan)`` and
+    Hooks (R25): ``device_alloc_chan_resources(chan)`` and
     ``device_free_chan_resources(chan)`` are coroutines; the prep hooks, ``device_issue_pending``
     and ``device_tx_status(chan, cookie) -> (status, last, used)`` are plain functions.
     """
@@ -133,17 +133,17 @@ class DmaDevice:
     def __init__(self, dev: str | None = None, owner: DriverModule | None = None) -> None:
         self.cap_mask = dma_cap_mask_t()
         self.channels: list[DmaChan] = []
-        self.chancnt = 0  # recomputed at registration (item 27)
+        self.chancnt = 0  # recomputed at registration (R27)
         self.dev_id = -1
         self.max_xor = 0
         self.max_pq = 0
-        # 2.6.32 alignment requirements, as shift counts (item 5)
+        # 2.6.32 alignment requirements, as shift counts (R5)
         self.copy_align = 0
         self.xor_align = 0
         self.pq_align = 0
         self.fill_align = 0
-        self.privatecnt = 0  # 2.6.32 (item 22)
-        self.idr_ref = 0  # live channel nodes; the device id is freed with the last (item 27)
+        self.privatecnt = 0  # 2.6.32 (R22)
+        self.idr_ref = 0  # live channel nodes; the device id is freed with the last (R27)
         # the parent struct device; registration BUG()s when it is missing
         self.dev: str | None = dev if dev is not None else type(self).__name__.lower()
         self.owner = owner if owner is not None else DriverModule(self.dev or "dma")

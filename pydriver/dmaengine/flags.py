@@ -1,8 +1,9 @@
-"""Descriptor control flags (``enum dma_ctrl_flags``, SEMANTICS item 3).
+"""Descriptor control flags (``enum dma_ctrl_flags``, docs/kernel-model.md, R3).
 
-The values are the 2.6.32 bits under every profile (CONTRACT §4: a profile changes behaviour,
-not values). :func:`known_ctrl_flags` says which of them the active profile defines; the flags
-2.6.32 added do not exist under 2.6.29, so a prep hook given one there refuses it.
+The values are the 2.6.32 bits under every profile (docs/kernel-model.md, Conventions: a profile
+changes behaviour, not values). :func:`known_ctrl_flags` says which of them the active profile
+defines; the flags 2.6.32 added do not exist under 2.6.29, so a prep hook given one there refuses
+it.
 """
 
 from __future__ import annotations

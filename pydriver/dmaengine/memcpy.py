@@ -1,6 +1,6 @@
-"""The dmaengine memcpy helpers (item 30): prep a copy with CTRL_ACK and no callback, submit
-it, and count it in the channel's sysfs statistics. They return the cookie, or -ENOMEM when
-the provider's prep returned NULL."""
+"""The dmaengine memcpy helpers (docs/kernel-model.md, R30): prep a copy with CTRL_ACK and no
+callback, submit it, and count it in the channel's sysfs statistics. They return the cookie, or
+-ENOMEM when the provider's prep returned NULL."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ __all__ = [
 def _memcpy(chan: DmaChan, dest: int, src: int, length: int, flags: int) -> int:
     from .device import DmaChan
 
-    if not isinstance(chan, DmaChan) or chan.device is None:  # CONTRACT §5: named, not a crash
+    if not isinstance(chan, DmaChan) or chan.device is None:  # bad input is named, not a crash
         raise DmaTypeError(f"chan must be a registered DmaChan, got {chan!r}")
     tx = chan.device.device_prep_dma_memcpy(chan, dest, src, length, flags)
     if tx is None:
@@ -53,7 +53,7 @@ def dma_async_memcpy_buf_to_pg(
     chan: DmaChan, page: Page, offset: int, kdata: int, length: int
 ) -> int:
     """Copy ``length`` bytes from the bus address ``kdata`` into ``page`` at ``offset``
-    (item 30: the third of the kernel's sysfs-counting memcpy helpers)."""
+    (R30: the third of the kernel's sysfs-counting memcpy helpers)."""
     from ..memory import Page
 
     if not isinstance(page, Page):

@@ -1,4 +1,4 @@
-"""Channel references and the public (shared) allocator (items 6-11).
+"""Channel references and the public (shared) allocator (docs/kernel-model.md, R6-R11).
 
 Invariants kept here: a public channel with resources has client_count == the number of
 outstanding dmaengine_get calls; a privately held channel has client_count == 1; the driver
@@ -19,7 +19,7 @@ __all__ = ["dma_chan_get", "dma_chan_put", "dmaengine_get", "dmaengine_put"]
 
 
 def _balance_ref_count(st: CoreState, chan: DmaChan) -> None:
-    # item 6: a freshly allocated public channel catches up with the outstanding gets
+    # R6: a freshly allocated public channel catches up with the outstanding gets
     while chan.client_count < st.ref_count:
         chan.device.owner.get()
         chan.client_count += 1
@@ -94,7 +94,7 @@ async def dmaengine_get() -> None:
                     break
                 if err:
                     log.error("dmaengine: failed to get %s: (%d)", chan.name, err)
-        # item 14: only the first reference fills the table; later gets leave it alone
+        # R14: only the first reference fills the table; later gets leave it alone
         if st.ref_count == 1:
             dma_channel_rebalance(st)
     if failure is not None:

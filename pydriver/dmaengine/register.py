@@ -1,4 +1,4 @@
-"""Device registration, unregistration and driver unload (items 8, 25-29, 31).
+"""Device registration, unregistration and driver unload (docs/kernel-model.md, R8, R25-R29, R31).
 
 Unregistering never fails and drops no reference (it warns); refusing removal while channels
 are referenced is the job of the driver module's refcount, i.e. of :func:`dma_driver_unload`.
@@ -45,7 +45,7 @@ __all__ = [
     "dma_driver_unload",
 ]
 
-# item 25: the prep hook each capability requires (SLAVE also needs terminate_all); the
+# R25: the prep hook each capability requires (SLAVE also needs terminate_all); the
 # conformance checker instruments the same hooks
 PREP_HOOKS = {
     DmaTxType.MEMCPY: "device_prep_dma_memcpy",
@@ -64,7 +64,7 @@ _REQUIRED_HOOKS = (
     "device_issue_pending",
 )
 
-# item 26: the async_tx operations dmasim configures (ASYNC_TX_DMA on, no PQ): a device able
+# R26: the async_tx operations dmasim configures (ASYNC_TX_DMA on, no PQ): a device able
 # to do all of them gets DMA_ASYNC_TX under 2.6.32
 ASYNC_TX_OPS = (DMA_INTERRUPT, DMA_MEMCPY, DMA_MEMSET, DMA_XOR, DMA_XOR_VAL)
 
@@ -118,7 +118,7 @@ def _has_all_tx_types(device: DmaDevice) -> bool:
 
 
 def _release_chan_dev(st: CoreState, device: DmaDevice, chan: DmaChan) -> None:
-    """Detach the channel's sysfs node; the device id is freed with the last node (item 27)."""
+    """Detach the channel's sysfs node; the device id is freed with the last node (R27)."""
     if chan.dev is None or chan.dev.chan is None:
         return
     chan.dev.chan = None
@@ -142,9 +142,9 @@ async def dma_async_device_register(device: DmaDevice) -> int:
     if device.owner.state is ModuleState.UNLOADED:
         device.owner.state = ModuleState.LIVE  # loading the module again
     if st.is_32 and _has_all_tx_types(device):
-        dma_cap_set(DMA_ASYNC_TX, device.cap_mask)  # item 26: set by the core, never drivers
+        dma_cap_set(DMA_ASYNC_TX, device.cap_mask)  # R26: set by the core, never drivers
     dev_id = 0
-    while dev_id in st.ids:  # item 27: the lowest free id
+    while dev_id in st.ids:  # R27: the lowest free id
         dev_id += 1
     st.ids.add(dev_id)
     device.dev_id = dev_id
@@ -166,7 +166,7 @@ async def dma_async_device_register(device: DmaDevice) -> int:
     device.chancnt = chancnt
 
     async with st.mutex:
-        # item 28: outstanding public references are taken on the new channels at once
+        # R28: outstanding public references are taken on the new channels at once
         if st.ref_count and not dma_has_cap(DMA_PRIVATE, device.cap_mask):
             for chan in device.channels:
                 if await dma_chan_get(chan) == -errno.ENODEV:
@@ -212,7 +212,7 @@ async def dma_async_device_unregister(device: DmaDevice) -> None:
 
 
 async def dma_driver_unload(device: DmaDevice) -> None:
-    """``rmmod`` of the device's driver (item 8): refused with DeviceBusyError, changing
+    """``rmmod`` of the device's driver (R8): refused with DeviceBusyError, changing
     nothing, while the module is referenced (any channel client_count > 0); otherwise every
     device of that module is unregistered."""
     _check_device(device)

@@ -1,4 +1,5 @@
-"""The exclusive allocator: dma_request_channel / dma_release_channel (items 19-23).
+"""The exclusive allocator: dma_request_channel / dma_release_channel
+(docs/kernel-model.md, R19-R23).
 
 Profiles differ on release: under 2.6.29 a device that once gave out a private channel stays
 DMA_PRIVATE for good (the seed's caveat 1); 2.6.32 counts private holders in ``privatecnt``
@@ -52,7 +53,7 @@ def _private_candidate(
 ) -> DmaChan | None:
     if not dma_device_satisfies_mask(device.cap_mask, mask):
         return None
-    # item 19b: a public multi-channel device with any channel in use is skipped whole, so
+    # R19b: a public multi-channel device with any channel in use is skipped whole, so
     # a device is all public or all private (the seed's caveat 2)
     public = not dma_has_cap(DMA_PRIVATE, device.cap_mask)
     if public and device.chancnt > 1 and any(chan.client_count for chan in device.channels):
@@ -90,7 +91,7 @@ async def dma_request_channel(
             chan = _private_candidate(st, mask, device, filter_fn, filter_param)
             if chan is None:
                 continue
-            # item 19d: mark the device private BEFORE taking the reference, so the get is
+            # R19d: mark the device private BEFORE taking the reference, so the get is
             # not balanced and the channel never enters the shared pool
             saved = (device.cap_mask.bits, device.privatecnt)
             dma_cap_set(DMA_PRIVATE, device.cap_mask)
@@ -110,7 +111,7 @@ async def dma_request_channel(
                 st.devices.remove(device)
             else:
                 log.error("dmaengine: failed to get %s: (%d)", chan.name, err)
-            # item 19e: 2.6.29 leaves DMA_PRIVATE set on the device after a failure
+            # R19e: 2.6.29 leaves DMA_PRIVATE set on the device after a failure
             if st.is_32:
                 device.privatecnt -= 1
                 if device.privatecnt == 0:

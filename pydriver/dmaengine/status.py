@@ -1,4 +1,4 @@
-"""Transfer status (``enum dma_status``, item 3) and the xor/pq validate result holder."""
+"""Transfer status (``enum dma_status``, R3) and the xor/pq validate result holder."""
 
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ DMA_COMPLETE = DmaStatus.SUCCESS  # the modern kernel's name for the same value
 DMA_IN_PROGRESS = DmaStatus.IN_PROGRESS
 DMA_ERROR = DmaStatus.ERROR
 
-# enum sum_check_flags (2.6.32): what a validate operation reports in *result (item 50)
+# enum sum_check_flags (2.6.32): what a validate operation reports in *result
+# (docs/kernel-model.md, R50)
 SUM_CHECK_P_RESULT = 1
 SUM_CHECK_Q_RESULT = 2
 

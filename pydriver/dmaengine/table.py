@@ -1,7 +1,7 @@
-"""The per-CPU channel table for the public allocator (items 12-18).
+"""The per-CPU channel table for the public allocator (docs/kernel-model.md, R12-R18).
 
-Rebuilt only on device register/unregister and on the first dmaengine_get (item 14); never on
-dmaengine_put, so after the last put it still names the old channels (item 10).
+Rebuilt only on device register/unregister and on the first dmaengine_get (R14); never on
+dmaengine_put, so after the last put it still names the old channels (R10).
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def dma_channel_rebalance(st: CoreState | None = None) -> None:
             chan.table_count = 0
     if st.ref_count == 0:
         return
-    # item 16: one counter for the whole pass, NOT reset per capability; it advances for
+    # R16: one counter for the whole pass, NOT reset per capability; it advances for
     # every (capability, online cpu) pair, even for capabilities no device offers
     n = 0
     for cap in st.table_caps:

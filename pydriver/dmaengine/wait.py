@@ -1,4 +1,5 @@
-"""Waiting for completion by polling: dma_sync_wait and dma_wait_for_async_tx (items 55, 56).
+"""Waiting for completion by polling: dma_sync_wait and dma_wait_for_async_tx
+(docs/kernel-model.md, R55, R56).
 
 The kernel's 5 s limit is measured on the runtime's clock and is configurable
 (``reset(sync_wait_timeout_ns=...)``/``set_timeouts``); a stuck engine yields DMA_ERROR, never a
@@ -34,7 +35,8 @@ async def dma_sync_wait(chan: DmaChan, cookie: int, timeout_ns: int | None = Non
 
     if not isinstance(chan, DmaChan) or chan.device is None:
         raise DmaTypeError(f"dma_sync_wait: chan must be a DmaChan of a provider, got {chan!r}")
-    # CONTRACT §5: every argument is checked before issue_pending changes the channel
+    # bad input (docs/kernel-model.md): every argument is checked before issue_pending changes
+    # the channel
     if isinstance(cookie, bool) or not isinstance(cookie, int):
         raise DmaTypeError(f"dma_sync_wait: cookie must be an int, got {type(cookie).__name__}")
     if timeout_ns is not None:
@@ -77,7 +79,7 @@ async def dma_wait_for_async_tx(tx: DmaAsyncTxDescriptor | None) -> DmaStatus:
     2.6.29: warn if tx still has a parent, then repeatedly wait for the root of its unsubmitted
     chain until tx itself is done. The kernel's 29 loop has no limit on the -EBUSY spin and
     retries forever after an error on an ancestor; here both end in DMA_ERROR after the
-    configured limit (SEMANTICS: a stuck engine is an error, not a hang).
+    configured limit (docs/kernel-model.md, Conventions: a stuck engine is an error, not a hang).
     """
     if tx is None:
         return DMA_SUCCESS

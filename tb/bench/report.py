@@ -85,7 +85,7 @@ class Figure:
     unit: str
     target: str               # "" for a reported-only figure
     met: bool | None          # None: no target, or not measured
-    peer: str                 # verilog-axi axi_cdma on the same kind of harness (issue 3)
+    peer: str                 # verilog-axi axi_cdma on the same kind of harness
     basis: str                # which case(s), which metric
 
     def shown(self) -> str:
@@ -278,7 +278,7 @@ def plot(out: Path, records: Sequence[Record]) -> list[Path]:
         xs = [r["latency"] for r in lat]
         ax.plot(xs, [100 * w_steady(r) for r in lat], "o-", label="dmasim, steady")
         ax.plot(xs, [100 * w_e2e(r) for r in lat], "s--", label="dmasim, doorbell to interrupt")
-        ax.plot([64], [37.5], "x", color="red", ms=9, label="axi_cdma at +64 (issue 3)")
+        ax.plot([64], [37.5], "x", color="red", ms=9, label="axi_cdma at +64")
         ax.axhline(95, color="grey", lw=0.8, ls=":")
         ax.annotate("target 95 % at +64", (0, 95), textcoords="offset points", xytext=(2, -12),
                     fontsize=8, color="grey")
@@ -312,7 +312,7 @@ def plot(out: Path, records: Sequence[Record]) -> list[Path]:
         ax.bar(labels, [100 * w_steady(r) for r in un], label="steady")
         ax.plot(labels, [100 * w_e2e(r) for r in un], "k^", label="doorbell to interrupt")
         ax.axhline(97, color="grey", lw=0.8, ls=":")
-        ax.axhline(88.8, color="red", lw=0.8, ls="--", label="axi_cdma unaligned (issue 3)")
+        ax.axhline(88.8, color="red", lw=0.8, ls="--", label="axi_cdma unaligned")
         ax.set_ylabel("% of write-data bandwidth")
         ax.set_ylim(0, 102)
         ax.set_title(f"unaligned memcpy, {size_text(un[0]['length'])}")

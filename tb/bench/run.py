@@ -2,8 +2,8 @@
 
     python -m tb.bench.run [--sim verilator|icarus] [--tests headline,xor] [--out build/bench]
 
-Builds dma_top with the bench parts of tb/hdl/ (DATA_WIDTH 64, the CONTRACT defaults), runs
-tb/bench/perf_bench.py, prints the figures against the targets of issue 3 with the peer
+Builds dma_top with the bench parts of tb/hdl/ (DATA_WIDTH 64, the other parameters at their
+defaults), runs tb/bench/perf_bench.py, prints the figures against their targets with the peer
 axi_cdma's beside them, and writes build/bench/results.json and PNG plots.
 
 Exit status: 0 when every case ran and its data verified, whether or not a target was met

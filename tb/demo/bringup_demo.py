@@ -1,11 +1,11 @@
 """Bring-up rehearsal of dma_top on the default simulator (`make demo`).
 
-What a board bring-up engineer would do first with a new DMA block, done on the simulated
-controller at register level: identify it, walk the register bus, then the probe self-tests
-that Linux async_tx drivers run before registering (SEMANTICS §5: iop-adma's 2000-byte copy,
-the 4-source XOR giving 0x0F0F0F0F, the zero-sum checks around a fill, ioatdma's interrupt
-delivery), every channel at once, and an error's containment and recovery. Each step prints one
-report line with its cycle count; the run fails if any step does.
+What a board bring-up engineer would do first with a new DMA block, done on the simulated controller
+at register level: identify it, walk the register bus, then the probe self-tests that Linux async_tx
+drivers run before registering (docs/kernel-model.md, R76-R81: iop-adma's 2000-byte copy, the
+4-source XOR giving 0x0F0F0F0F, the zero-sum checks around a fill, ioatdma's interrupt delivery),
+every channel at once, and an error's containment and recovery. Each step prints one report line
+with its cycle count; the run fails if any step does.
 
 The provider driver for dma_top (the dmaengine path) is a later step of the project; until it
 exists the rehearsal drives descriptors directly and says so.

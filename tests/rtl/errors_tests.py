@@ -309,10 +309,11 @@ async def bus_error(dut, site: str, resp: Resp):
 @cocotb.parametrize(site=("cpy_dst", "status"))
 async def later_descriptors_untouched(dut, site: str):
     """A write fault whose response comes back late (B stalled 90 %) on a copy followed by small
-    FILLs. A data-write fault halts the channel before any later FILL writes (CONTRACT 5: no byte
-    outside the faulting descriptor's destination changes). A status-word fault halts it with
-    the FILLs never completed; they may already have written their own destinations
-    (docs/descriptor.md), and every other byte is still checked unchanged."""
+    FILLs. A data-write fault halts the channel before any later FILL writes (no byte outside
+    the faulting descriptor's destination changes: docs/kernel-model.md, Bad input). A
+    status-word fault halts it with the FILLs never completed; they may already have written
+    their own destinations (docs/descriptor.md), and every other byte is still checked
+    unchanged."""
     tb = await DmaTb.create(dut, name=f"later_descriptors_untouched_{site}")
     tb.set_backpressure(b=0.9, max_run=16)
     ch = await tb.setup_channel(0, int_enable=ERROR)

@@ -1,5 +1,5 @@
-"""async_tx channel choice (SEMANTICS items 35, 42-44, 64): the dependency's channel when its
-device can do the job, else the per-CPU table, else the CPU."""
+"""async_tx channel choice (docs/kernel-model.md, R35, R42-R44, R64): the dependency's channel
+when its device can do the job, else the per-CPU table, else the CPU."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def test_no_engine_means_cpu_in_callers_context(profile, run, mem) -> None:
 
 
 def test_registered_engine_without_reference_is_not_used(profile, run, mem) -> None:
-    # async_tx only sees channels through the table, which needs a dmaengine reference (item 64)
+    # async_tx only sees channels through the table, which needs a dmaengine reference (R64)
     async def body() -> None:
         dev = soft(mem)
         await engines(dev, get=False)
@@ -115,7 +115,7 @@ def test_dependency_device_without_the_capability_uses_the_table(profile, run, m
 
 
 def test_channel_of_the_current_cpu(profile, run, mem) -> None:
-    # item 16's worked example: 2 CPUs, 3 channels: MEMCPY cpu0 -> ch0, cpu1 -> ch1
+    # R16's worked example: 2 CPUs, 3 channels: MEMCPY cpu0 -> ch0, cpu1 -> ch1
     de.reset(profile, nr_cpus=2, sync_wait_timeout_ns=50_000_000)
 
     async def body() -> None:
@@ -167,7 +167,7 @@ def test_misaligned_work_goes_to_the_cpu_under_32(run, mem) -> None:
 
 
 def test_memcpy_without_a_descriptor_falls_back_to_cpu(profile, run, mem) -> None:
-    # prep None (ring full) makes memcpy/memset do the work on the CPU, no retry (item 42)
+    # prep None (ring full) makes memcpy/memset do the work on the CPU, no retry (R42)
     async def body() -> None:
         dev = soft(mem, ring_slots=1)
         await engines(dev)

@@ -1,5 +1,5 @@
-"""The async-tx-api.txt §3.7 example (SEMANTICS items 82-84): xor; a copy depending on it; an
-xor with ACK and a completion callback depending on the copy; issue_pending_all; wait.
+"""The async_tx documentation's example (docs/kernel-model.md, R82-R84): xor; a copy depending
+on it; an xor with ACK and a completion callback depending on the copy; issue_pending_all; wait.
 
 Run on every path a chain can take - all CPU, one engine, a channel hop through interrupt
 descriptors, a hop by waiting, an engine xor with a CPU copy - under both profiles, and with the

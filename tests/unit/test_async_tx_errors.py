@@ -1,5 +1,5 @@
-"""Bad input to async_tx (CONTRACT §5): a DmaError (DmaTypeError for wrong types) naming the
-rule, and nothing queued, written, acked or called back."""
+"""Bad input to async_tx (docs/kernel-model.md, Bad input): a DmaError (DmaTypeError for wrong
+types) naming the rule, and nothing queued, written, acked or called back."""
 
 from __future__ import annotations
 

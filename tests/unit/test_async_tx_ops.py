@@ -1,5 +1,5 @@
 """async_memcpy, async_memset, async_trigger_callback, async_tx_quiesce and
-async_tx_issue_pending_all (SEMANTICS items 42-44, 53-57, 63): bytes, callbacks (once, in
+async_tx_issue_pending_all (docs/kernel-model.md, R42-R44, R53-R57, R63): bytes, callbacks (once, in
 order, after the data, in the right context)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""async_tx_submit (SEMANTICS items 36-41): append, direct submit, channel switch through an
+"""async_tx_submit (docs/kernel-model.md, R36-R41): append, direct submit, channel switch through an
 interrupt descriptor or a wait, the 1:1 rule, the ACK rules of each profile, dma_run_dependencies
 releasing same-channel runs, and ASYNC_TX_FENCE."""
 
@@ -44,7 +44,7 @@ def test_direct_submit_on_the_same_channel(profile, run, mem) -> None:
         # the engine runs a channel in order: no link needed
         assert tx2.cookie == tx1.cookie + 1
         assert tx2.parent is None and tx1.next is None
-        # 2.6.32 acks a dependency implicitly, 2.6.29 only with ASYNC_TX_DEP_ACK (item 33)
+        # 2.6.32 acks a dependency implicitly, 2.6.29 only with ASYNC_TX_DEP_ACK (R33)
         assert async_tx_test_ack(tx1) == (profile == "2.6.32")
         assert not async_tx_test_ack(tx2)
         await wait_done(tx2)
@@ -88,7 +88,7 @@ def test_channel_switch_through_an_interrupt_descriptor(profile, run, mem) -> No
             q, p, 0, 0, LEN, ctl(0, tx1, calls.cb("copy", lambda: q.read(0, LEN)))
         )
         assert tx2.chan is copier.channels[0]
-        intr = tx2.parent  # item 39: an interrupt descriptor on the xor's channel
+        intr = tx2.parent  # R39: an interrupt descriptor on the xor's channel
         assert intr is not None and intr.chan is tx1.chan
         assert intr.next is tx2 and intr.callback is None
         assert intr.cookie == tx1.cookie + 1 and intr.parent is None  # submitted behind tx1
@@ -115,7 +115,7 @@ def test_channel_switch_waits_when_the_device_has_no_interrupt(profile, run, mem
         await engines(xorer, copier)
         a, b, p, q = filled(mem, 1, 2, 3, 4)
         tx1 = await async_xor(p, [a, b], 0, 2, LEN, ctl(ZERO))
-        # item 40: the call itself waits for the xor, then submits the copy directly
+        # R40: the call itself waits for the xor, then submits the copy directly
         tx2 = await async_memcpy(q, p, 0, 0, LEN, ctl(0, tx1))
         assert tx1.state in (de.DescState.COMPLETE, de.DescState.FREED)
         assert p.read(0, LEN) == xor_bytes(pattern(1), pattern(2))
@@ -156,12 +156,12 @@ def test_interrupt_descriptor_appended_to_an_unsubmitted_dependency(profile, run
         assert tx2.chan is a_dev.channels[0]
         i2 = tx2.parent
         holder.update(i2=i2, tx2=tx2)
-        # item 39: tx1 is not submitted yet, so the interrupt descriptor waits behind it
+        # R39: tx1 is not submitted yet, so the interrupt descriptor waits behind it
         assert i2.chan is tx1.chan and i2.parent is tx1 and tx1.next is i2 and i2.next is tx2
         assert i2.cookie == EBUSY and async_tx_test_ack(i2)
         await wait_done(tx2)
         assert calls.names == ["tx0", "tx1", "tx2"]
-        # item 41: tx0's interrupt released tx1 and i2 (same channel) together and stopped at
+        # R41: tx0's interrupt released tx1 and i2 (same channel) together and stopped at
         # the hop: when tx1's callback ran, i2 had a cookie but tx2 still waited for it
         i2_cookie, tx2_cookie = calls.log[1].seen
         assert i2_cookie == tx1.cookie + 1 and tx2_cookie == EBUSY
@@ -183,7 +183,7 @@ def test_same_channel_run_released_at_once(profile, run, mem) -> None:
         tx2 = await async_memcpy(r, q, 0, 0, LEN, ctl(0, tx1, calls.cb("tx2")))
         tx3 = await async_memset(s, 0x77, 0, LEN, ctl(0, tx2, calls.cb("tx3")))
         txs += [tx1, tx2, tx3]
-        # item 36: tx1 is unsubmitted and on the same channel, so tx2 and tx3 are appended
+        # R36: tx1 is unsubmitted and on the same channel, so tx2 and tx3 are appended
         assert tx2.parent is tx1 and tx1.next is tx2 and tx3.parent is tx2 and tx2.next is tx3
         assert tx2.cookie == tx3.cookie == EBUSY
         assert tx2.chan is tx3.chan is b_dev.channels[0]
@@ -239,7 +239,7 @@ def test_fence_becomes_dma_prep_fence_under_32(run, mem) -> None:
 
 
 def test_waiting_on_a_stuck_engine_is_an_error_not_a_hang(profile, run, mem) -> None:
-    # item 40's wait panics on DMA_ERROR in the kernel; here the stuck engine is reported
+    # R40's wait panics on DMA_ERROR in the kernel; here the stuck engine is reported
     async def body() -> None:
         xorer = soft(mem, de.DMA_XOR)
         copier = soft(mem, de.DMA_MEMCPY)

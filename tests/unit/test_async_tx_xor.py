@@ -1,4 +1,4 @@
-"""async_xor and async_xor_val (SEMANTICS items 45-52): destination semantics on each path,
+"""async_xor and async_xor_val (docs/kernel-model.md, R45-R52): destination semantics on each path,
 splitting past max_xor, forward progress without descriptors, the validate result and the
 kernel's fallback with its side effect on dest and 2.6.32's double callback."""
 
@@ -51,7 +51,7 @@ class RecordingDevice(SoftDmaDevice):
         return super().device_prep_dma_xor_val(chan, srcs, src_cnt, length, result, flags)
 
 
-# what dest holds afterwards: D0 = old dest, S = the listed sources (item 46)
+# what dest holds afterwards: D0 = old dest, S = the listed sources (R46)
 EXPECT = {
     ("zero", "engine"): lambda d0, s: xor_bytes(*s),
     ("zero", "cpu"): lambda d0, s: xor_bytes(*s),
@@ -105,7 +105,7 @@ def test_split_into_chained_in_place_operations(profile, run, mem, n, max_xor, c
                 *calls.cb("xor", lambda: dest.read(0, LEN)),
             ),
         )
-        # 1 + ceil((N - M) / (M - 1)) descriptors, all on one channel (item 47)
+        # 1 + ceil((N - M) / (M - 1)) descriptors, all on one channel (R47)
         assert [len(s) for _, s, _ in dev.xor_calls] == chunks
         assert dev.channels[0].cookie == len(chunks) == tx.cookie
         d = dest.addr
@@ -199,7 +199,7 @@ def test_no_descriptor_means_wait_and_retry_never_cpu(profile, run, mem) -> None
             dest, [a, b], 0, 2, LEN, init_async_submit(ASYNC_TX_XOR_ZERO_DST, tx0, None, None)
         )
         assert tx is not None and len(dev.xor_calls) == 4
-        # item 47: the dependency was quiesced (complete, acked) before spinning
+        # R47: the dependency was quiesced (complete, acked) before spinning
         assert async_tx_test_ack(tx0) and tx0.state is not de.DescState.SUBMITTED
         assert tx.parent is None
         await wait_done(tx)
@@ -236,7 +236,7 @@ def test_xor_val_on_the_engine(profile, run, mem, consistent) -> None:
 @pytest.mark.parametrize("where", ["xor-engine", "cpu"])
 @pytest.mark.parametrize("consistent", [True, False])
 def test_xor_val_fallback(profile, run, mem, where, consistent) -> None:
-    # item 51: more sources than max_xor (or no engine): async_xor into dest with DROP_DST,
+    # R51: more sources than max_xor (or no engine): async_xor into dest with DROP_DST,
     # wait, look at dest.  dest is overwritten with the XOR of all sources.
     async def body() -> None:
         if where == "xor-engine":
@@ -263,7 +263,7 @@ def test_xor_val_fallback(profile, run, mem, where, consistent) -> None:
         if profile == "2.6.29":
             assert calls.contexts() == [Context.PROCESS]
         else:
-            # 2.6.32 quirk: the inner async_xor calls back too (item 51)
+            # 2.6.32 quirk: the inner async_xor calls back too (R51)
             inner = Context.TASKLET if where == "xor-engine" else Context.PROCESS
             assert calls.contexts() == [inner, Context.PROCESS]
 

@@ -1,4 +1,5 @@
-"""dma_cap_mask_t, its helpers, the superset rule and the constant values (items 1-3)."""
+"""dma_cap_mask_t, its helpers, the superset rule and the constant values
+(docs/kernel-model.md, R1-R3)."""
 
 from __future__ import annotations
 

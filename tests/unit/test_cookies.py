@@ -1,4 +1,4 @@
-"""Cookies, completion tests and the polling waits (items 55, 56, 60-62)."""
+"""Cookies, completion tests and the polling waits (docs/kernel-model.md, R55, R56, R60-R62)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The public allocator: dmaengine_get / dmaengine_put and the reference invariants
-(items 6-11, 14)."""
+(docs/kernel-model.md, R6-R11, R14)."""
 
 from __future__ import annotations
 
@@ -111,7 +111,7 @@ def test_stale_table_after_the_last_put(profile: str, run, make_soft) -> None:
         chan = de.dma_find_channel(de.DMA_MEMCPY)
         assert chan is a.channels[0]
         await de.dmaengine_put()
-        # item 10: the table still names the channel, although it holds no reference
+        # R10: the table still names the channel, although it holds no reference
         assert de.dma_find_channel(de.DMA_MEMCPY) is chan and chan.client_count == 0
         assert not a.channels[0].resources
 
@@ -161,7 +161,7 @@ def test_failed_allocation_stays_out_until_the_next_rebalance(profile: str, run,
         a.channels[0].alloc_error = 0
         await de.dmaengine_get()  # allocates now and catches up with both gets...
         assert counts(a) == [2, 2] and a.owner.refcount == 4
-        # ...but is not in the table: later gets do not rebalance (item 9)
+        # ...but is not in the table: later gets do not rebalance (R9)
         assert de.dma_channel_table()[de.DMA_XOR] == [a.channels[1]]
         await de.dmaengine_put()
         await de.dmaengine_put()

@@ -1,4 +1,4 @@
-"""SystemMemory and Page (CONTRACT §4 pydriver.memory)."""
+"""SystemMemory and Page (pydriver.memory)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Device registration, unregistration and driver unload (items 8, 25-29)."""
+"""Device registration, unregistration and driver unload (docs/kernel-model.md, R8, R25-R29)."""
 
 from __future__ import annotations
 

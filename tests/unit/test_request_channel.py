@@ -1,4 +1,5 @@
-"""The exclusive allocator: dma_request_channel / dma_release_channel (items 19-23)."""
+"""The exclusive allocator: dma_request_channel / dma_release_channel
+(docs/kernel-model.md, R19-R23)."""
 
 from __future__ import annotations
 
@@ -177,7 +178,7 @@ def test_none_when_nothing_qualifies(profile: str, run, make_soft) -> None:
         assert await de.dma_request_channel(MEMCPY, lambda c, p: False) is None
         assert counts(a) == [0] and not de.dma_has_cap(de.DMA_PRIVATE, a.cap_mask)
         assert await de.dma_request_channel(MEMCPY) is a.channels[0]
-        assert de.state().rebalances == rebalances  # request never rebalances (item 14)
+        assert de.state().rebalances == rebalances  # request never rebalances (R14)
 
     run(body())
 

@@ -1,5 +1,6 @@
-"""Audit of pydriver against SEMANTICS.md §1-§3 and CONTRACT §4-§5: the items (or the parts of
-items) that no other unit test pinned down with a real assertion. Each test names its item."""
+"""Audit of pydriver against docs/kernel-model.md (R1-R67, Conventions, Bad input): the rules (or
+the parts of rules) that no other unit test pinned down with a real assertion. Each test names
+its rule."""
 
 from __future__ import annotations
 
@@ -55,7 +56,7 @@ def ctl(flags=0, depend=None, cb=(None, None)):
     ],
 )  # fmt: skip
 def test_item4_table_columns_in_enum_order(profile_name: str, columns: list[str]) -> None:
-    # item 4/15: a column for every type except INTERRUPT, PRIVATE, SLAVE, in the kernel's order
+    # R4, R15: a column for every type except INTERRUPT, PRIVATE, SLAVE, in the kernel's order
     de.reset(profile_name, nr_cpus=3)
     table = de.dma_channel_table()
     assert [t.name for t in table] == columns
@@ -63,7 +64,7 @@ def test_item4_table_columns_in_enum_order(profile_name: str, columns: list[str]
 
 
 def test_item6_enodev_changes_nothing(profile: str, run, make_soft) -> None:
-    # item 6: a driver module that is going away: -ENODEV, no count, no module ref, no alloc
+    # R6: a driver module that is going away: -ENODEV, no count, no module ref, no alloc
     a = make_soft(2)
 
     async def body() -> None:
@@ -78,7 +79,7 @@ def test_item6_enodev_changes_nothing(profile: str, run, make_soft) -> None:
 
 
 def test_item6_balance_takes_one_module_ref_per_increment(profile: str, run, make_soft) -> None:
-    # item 6: a channel allocated while 3 gets are outstanding is raised straight to 3
+    # R6: a channel allocated while 3 gets are outstanding is raised straight to 3
     a = make_soft(1, alloc_error=-errno.ENOMEM)
     b = make_soft(1)
 
@@ -96,7 +97,7 @@ def test_item6_balance_takes_one_module_ref_per_increment(profile: str, run, mak
 
 
 def test_item9_device_dropped_by_enodev_stays_dropped(profile: str, run, make_soft) -> None:
-    # item 9: the device is taken off the global list; later gets, puts and the table skip it
+    # R9: the device is taken off the global list; later gets, puts and the table skip it
     a, b = make_soft(1), make_soft(1)
 
     async def body() -> None:
@@ -129,7 +130,7 @@ def test_item12_find_channel_takes_no_reference(profile: str, run, make_soft) ->
 
 
 def test_item15_smp_counter_walks_across_devices(profile: str, run, make_soft) -> None:
-    # item 15/16: 2 CPUs; A (1 chan, MEMCPY), B (2 chans, MEMCPY+XOR).
+    # R15, R16: 2 CPUs; A (1 chan, MEMCPY), B (2 chans, MEMCPY+XOR).
     # MEMCPY: n=0 -> A.0, n=1 -> B.0.  XOR (only B): n=2 misses -> least used B.1,
     # n=3 misses -> B.0 and B.1 tie at 1 -> first in walk order, B.0.
     de.reset(profile, nr_cpus=2)
@@ -232,7 +233,7 @@ def test_item19e_29_failed_request_hides_the_device_from_the_shared_pool(run, ma
 
 
 def test_item22_32_release_of_one_of_two_holders(run, make_soft) -> None:
-    # item 22 (32): the device turns public only with the last holder, and even then the
+    # R22 (32): the device turns public only with the last holder, and even then the
     # table is not rebuilt by the release
     de.reset("2.6.32")
     a = make_soft(2)
@@ -269,7 +270,7 @@ def test_item27_ids_lowest_free_and_never_a_live_one(profile: str, run, make_sof
 
 
 def test_item28_alloc_failure_at_registration_is_not_fatal(profile: str, run, make_soft) -> None:
-    # item 28: only -ENODEV aborts; another error leaves that channel unreferenced
+    # R28: only -ENODEV aborts; another error leaves that channel unreferenced
     a = make_soft(2)
     a.channels[0].alloc_error = -errno.ENOMEM
     b = make_soft(1, caps=(de.DMA_XOR,))
@@ -338,7 +339,7 @@ def test_item56_sync_wait_issues_once_then_only_polls(profile: str, run, mem) ->
 
 
 def test_item56_bad_arguments_change_nothing(profile: str, run, mem) -> None:
-    # CONTRACT §5: the arguments are checked before issue_pending touches the channel
+    # bad input: the arguments are checked before issue_pending touches the channel
     a = IssueCounter(mem, 1, name="ctr")
 
     async def body() -> None:
@@ -366,7 +367,7 @@ def test_item56_bad_arguments_change_nothing(profile: str, run, mem) -> None:
 
 
 def test_item11_async_tx_init_exit_and_the_stale_table(profile: str, run, mem) -> None:
-    # item 11: async_tx holds one dmaengine reference for its lifetime.  item 10: after the
+    # R11: async_tx holds one dmaengine reference for its lifetime.  R10: after the
     # last put the table still names the channel; using it is refused (it has no resources)
     # and nothing is queued or written.
     async def body() -> None:
@@ -399,10 +400,10 @@ def test_item35_privacy_is_not_checked_and_13_private_channels_are_not_flushed(
         src, mid, dst = filled(mem, 1, 2, 3)
         dep = priv.device_prep_dma_memcpy(chan, mid.addr, src.addr, LEN, 0)
         dep.tx_submit()
-        # the chain stays on the dependency's (private) channel: item 35 does not look at privacy
+        # the chain stays on the dependency's (private) channel: R35 does not look at privacy
         tx = await async_memcpy(dst, mid, 0, 0, LEN, ctl(0, dep))
         assert tx.chan is chan and tx.cookie == dep.cookie + 1
-        async_tx_issue_pending_all()  # item 13/57: public, referenced channels only
+        async_tx_issue_pending_all()  # R13, R57: public, referenced channels only
         await settle()
         assert len(chan.pending) == 2 and dst.read(0, LEN) == pattern(3)
         async_tx_issue_pending(tx)  # 2.6.32's per-channel kick reaches it
@@ -413,7 +414,7 @@ def test_item35_privacy_is_not_checked_and_13_private_channels_are_not_flushed(
 
 
 def test_item40_interrupt_prep_null_falls_back_to_waiting(profile: str, run, mem) -> None:
-    # item 40: "No DMA_INTERRUPT (or prep returned NULL)": the caller waits for the dependency
+    # R40: "No DMA_INTERRUPT (or prep returned NULL)": the caller waits for the dependency
     # and submits directly on the other channel
     async def body() -> None:
         xorer = soft(mem, de.DMA_XOR, de.DMA_INTERRUPT, ring_slots=1)
@@ -569,7 +570,7 @@ def test_contract_async_tx_issue_pending_checks_its_argument(profile: str) -> No
         async_tx_issue_pending("tx")  # type: ignore[arg-type]
 
 
-# --------------------------------------------------------------------------- CONTRACT §4
+# --------------------------------------------------------------------------- the public API
 
 
 def test_contract_names_and_coroutine_split() -> None:

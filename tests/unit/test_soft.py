@@ -1,5 +1,5 @@
 """SoftDmaDevice: data path, asynchronous completion through the IRQ/tasklet seam, ordering,
-descriptor lifetime and argument checks (CONTRACT §4/§5, SEMANTICS items 58-66)."""
+descriptor lifetime and argument checks (docs/kernel-model.md, R58-R66, Bad input)."""
 
 from __future__ import annotations
 
@@ -360,7 +360,7 @@ def test_alloc_failure_injection(profile: str, run, make_soft) -> None:
     async def body() -> None:
         await register(a)
         assert await de.dma_request_channel(de.dma_cap_mask_t(de.DMA_MEMCPY)) is None
-        # item 19e: after a failed get the scan moves to the next device, not the next channel
+        # R19e: after a failed get the scan moves to the next device, not the next channel
         assert [c.alloc_calls for c in a.channels] == [1, 0] and a.owner.refcount == 0
         a.channels[1].alloc_error = 0  # per-channel override
         mask = de.dma_cap_mask_t(de.DMA_MEMCPY)

@@ -1,5 +1,5 @@
 """The per-CPU channel table: rebalancing, dma_find_channel, on_cpu, issue_pending_all
-(items 12-18)."""
+(docs/kernel-model.md, R12-R18)."""
 
 from __future__ import annotations
 
@@ -91,7 +91,7 @@ def test_only_online_cpus_get_entries(profile: str, run, make_soft) -> None:
     async def body() -> None:
         await register(a)
         await de.dmaengine_get()
-        # n advances per online CPU only; offline CPUs keep NULL (item 18)
+        # n advances per online CPU only; offline CPUs keep NULL (R18)
         assert table_names(de.DMA_MEMCPY) == ["dma0chan0", None, "dma0chan1", None]
         with de.on_cpu(2):
             assert de.dma_find_channel(de.DMA_MEMCPY) is a.channels[1]
