@@ -40,6 +40,7 @@ from ..dmaengine import (
     dma_has_cap,
     state,
 )
+from ..dmaengine.profile import P29
 from ..memory import PAGE_SIZE, Page, SystemMemory
 from ..runtime import Event, get_runtime
 from .checker import ConformanceChecker
@@ -346,7 +347,7 @@ class Workload:
 
     def _flags(self) -> int:
         """Random async_tx flags valid under the running profile (never ACK: chains go on)."""
-        if current_profile() == "2.6.29" and self.rng.random() < 0.5:
+        if current_profile() == P29 and self.rng.random() < 0.5:
             return atx.ASYNC_TX_DEP_ACK
         return 0
 

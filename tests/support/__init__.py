@@ -7,6 +7,7 @@
 - ``callbacks``: a recorder of completion callbacks and the context each ran in.
 - ``doc_example``: the async_tx documentation's xor -> copy -> xor chain, run by the unit suite
   under asyncio and by the system suite inside a simulation.
+- ``simulated``: a fresh core on cocotb's scheduler, for the system suite's modules.
 
 The unit suite's fixtures (fresh core, asyncio runtime, memory) are in tests/unit/conftest.py.
 """

@@ -11,19 +11,13 @@ from pydriver.conformance import RULES, run_conformance
 from pydriver.conformance.mutants import make_soft_mutant
 from pydriver.dmatest import dmatest
 from pydriver.memory import SystemMemory
-from pydriver.runtime import set_runtime
 from pydriver.soft import SoftDmaDevice
 from tb.cocotb_runtime import CocotbRuntime
-
-DESC_NS = 700  # simulated execution time of every soft descriptor
-WATCHDOG_NS = 200_000
+from tests.support.simulated import DESC_NS, SYNC_WAIT_NS, fresh_core
 
 
-def fresh(profile: str = "2.6.29") -> tuple[CocotbRuntime, SystemMemory]:
-    rt = CocotbRuntime()
-    set_runtime(rt)
-    de.reset(profile, sync_wait_timeout_ns=WATCHDOG_NS, poll_interval_ns=100)
-    return rt, SystemMemory(64 * 4096)
+def fresh(profile: str = de.P29) -> tuple[CocotbRuntime, SystemMemory]:
+    return fresh_core(profile), SystemMemory(64 * 4096)
 
 
 async def keeps_every_rule(dut, profile: str) -> None:
@@ -60,7 +54,7 @@ async def mutants_caught_in_simulated_time(dut):
         dut._log.info("%s after %d ns: %s", name, rt.now_ns() - t0, report.first(rule))
         assert rule in report.failed_rules, report.to_text()
         if rule == "progress":
-            assert rt.now_ns() - t0 >= WATCHDOG_NS  # the watchdog ran in simulated time
+            assert rt.now_ns() - t0 >= SYNC_WAIT_NS  # the watchdog ran in simulated time
 
 
 @cocotb.test()

@@ -12,24 +12,15 @@ import cocotb
 
 from pydriver import dmaengine as de
 from pydriver.memory import SystemMemory
-from pydriver.runtime import Context, set_runtime
-from tb.cocotb_runtime import CocotbRuntime
+from pydriver.runtime import Context
 from tests.support.doc_example import doc_example
 from tests.support.engines import engines, soft
 from tests.support.pages import LEN, filled, pattern, xor_bytes
-
-DESC_NS = 700  # simulated execution time of every soft descriptor
-
-
-def fresh(profile: str) -> CocotbRuntime:
-    rt = CocotbRuntime()
-    set_runtime(rt)
-    de.reset(profile, sync_wait_timeout_ns=200_000, poll_interval_ns=100)
-    return rt
+from tests.support.simulated import DESC_NS, fresh_core
 
 
 async def doc_chain(profile: str, topology: list[tuple[de.DmaTxType, ...]]) -> None:
-    rt = fresh(profile)
+    rt = fresh_core(profile)
     mem = SystemMemory(32 * 4096)
     await engines(*(soft(mem, *caps, delay_ns=DESC_NS) for caps in topology))
     xor_dest, s1, s2, s3, copy_src = filled(mem, 10, 1, 2, 3, 4)
@@ -65,7 +56,7 @@ async def doc_chain_channel_hop_32(dut):
 @cocotb.test()
 async def sync_wait_limit_is_simulated_time(dut):
     """dma_sync_wait on a stalled engine reports DMA_ERROR once its limit of simulated ns passed."""
-    rt = fresh("2.6.29")
+    rt = fresh_core(de.P29)
     mem = SystemMemory(8 * 4096)
     dev = soft(mem, de.DMA_MEMCPY)
     await engines(dev, get=False)
