@@ -27,8 +27,7 @@ from cocotbext.axi import AxiBus, AxiLiteBus, AxiLiteMaster
 from cocotbext.axi.constants import AxiResp
 
 from pydriver import regs
-from tb.axi_mem import FaultyAxiRam
-from tb.descriptors import (
+from pydriver.drivers.dmasim.hw import (
     COUNT_MOD,
     SLOT_BYTES,
     Descriptor,
@@ -36,6 +35,7 @@ from tb.descriptors import (
     RawDescriptor,
     Status,
 )
+from tb.axi_mem import FaultyAxiRam
 from tb.refmodel import (
     BusFault,
     ChannelSetup,

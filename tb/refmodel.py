@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from tb.descriptors import (
+from pydriver.drivers.dmasim.hw import (
     CMPL_RECORD_BYTES,
     COUNT_MOD,
     MAX_LOG2_SLOTS,

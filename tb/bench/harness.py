@@ -27,8 +27,7 @@ from cocotbext.axi import AxiLiteBus, AxiLiteMaster
 from cocotbext.axi.constants import AxiResp
 
 from pydriver import regs
-from tb.bench.backdoor import BackdoorMem
-from tb.descriptors import (
+from pydriver.drivers.dmasim.hw import (
     COUNT_MOD,
     SLOT_BYTES,
     CompletionRecord,
@@ -37,6 +36,7 @@ from tb.descriptors import (
     Xor,
     status_ok,
 )
+from tb.bench.backdoor import BackdoorMem
 
 CLK_NS = 10
 CHANNEL = 0

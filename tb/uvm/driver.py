@@ -5,7 +5,7 @@ from __future__ import annotations
 from cocotb.triggers import Event
 from pyuvm import ConfigDB, uvm_analysis_port, uvm_driver
 
-from tb.descriptors import COUNT_MOD
+from pydriver.drivers.dmasim.hw import COUNT_MOD
 from tb.dma_tb import Channel, DmaTb
 from tb.uvm.item import DescItem, PostedBatch
 

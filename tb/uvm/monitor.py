@@ -7,7 +7,7 @@ from collections import deque
 from pyuvm import ConfigDB, uvm_analysis_port, uvm_monitor, uvm_tlm_analysis_fifo
 
 from pydriver import regs
-from tb.descriptors import COUNT_MOD
+from pydriver.drivers.dmasim.hw import COUNT_MOD
 from tb.dma_tb import DmaTb
 from tb.uvm.item import DescItem, Observed
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pyuvm import ConfigDB, uvm_analysis_port, uvm_subscriber
 
-from tb.descriptors import SLOT_BYTES
+from pydriver.drivers.dmasim.hw import SLOT_BYTES
 from tb.dma_tb import DmaTb
 from tb.refmodel import Outcome, SimMemory, UnspecifiedBehaviour, run_channel
 from tb.uvm.item import Expectation, PostedBatch

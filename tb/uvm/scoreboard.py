@@ -5,7 +5,7 @@ from __future__ import annotations
 from pyuvm import ConfigDB, uvm_scoreboard, uvm_tlm_analysis_fifo
 
 from pydriver import regs
-from tb.descriptors import COUNT_MOD, Status
+from pydriver.drivers.dmasim.hw import COUNT_MOD, Status
 from tb.dma_tb import DmaTb
 from tb.uvm.item import Expectation, Observed
 

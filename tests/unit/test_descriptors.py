@@ -6,7 +6,7 @@ import struct
 
 import pytest
 
-from tb.descriptors import (
+from pydriver.drivers.dmasim.hw import (
     CTRL_RESERVED_MASK,
     SLOT_BYTES,
     CompletionRecord,

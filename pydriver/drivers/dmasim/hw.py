@@ -8,6 +8,7 @@ error tests need; `Memcpy`, `Xor`, `XorVal`, `Fill` and `Interrupt` build well-f
 from __future__ import annotations
 
 import struct
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from enum import IntEnum
 
@@ -193,12 +194,15 @@ class RawDescriptor:
 
 
 @dataclass(frozen=True)
-class _Flags:
+class _Flags(ABC):
+    """A well-formed descriptor: builds its `RawDescriptor` from the operation's fields."""
+
     int_en: bool = field(default=False, kw_only=True)
     fence: bool = field(default=False, kw_only=True)
 
-    def raw(self) -> RawDescriptor:  # pragma: no cover - overridden
-        raise NotImplementedError
+    @abstractmethod
+    def raw(self) -> RawDescriptor:
+        """Every field of the descriptor."""
 
     def encode(self) -> bytes:
         return self.raw().encode()
