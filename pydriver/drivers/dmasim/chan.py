@@ -101,6 +101,7 @@ class DmasimChan(DmaChan):
         self.recovering = False  # reset in progress: submissions wait in software
         self.issue_requested = False  # issue_pending was called while recovering
         self.fence_next = False  # the last descriptor written asked DMA_PREP_FENCE
+        self.recovery: Any = None  # the running recovery task
         self.dead = False  # the channel did not come back from a reset
         self.failed: OrderedDict[int, HwError] = OrderedDict()  # cookie -> its error
         self.irq_count = 0

@@ -72,6 +72,7 @@ class DmasimDma:
     async def device_free_chan_resources(self: DmasimDevice, chan: DmaChan) -> None:
         c = self._own(chan)
         prep_args.in_bottom_half(self.cleanup, c)
+        await self.finish_recovery(c)
         busy = len(c.active)
         if busy or c.recovering:
             # mv_xor only complains; the ring must also be emptied before it is reused
@@ -242,7 +243,13 @@ class DmasimDma:
         self.io.write32(regs.ch_reg(c.index, regs.CH_CTRL), c.ctrl | regs.CH_CTRL_RESET_MASK)
         if faulting is not None:
             self._retire(c, faulting, err)
-        get_runtime().spawn(self._recover(c))
+        c.recovery = get_runtime().spawn(self._recover(c))
+
+    async def finish_recovery(self: DmasimDevice, c: DmasimChan) -> None:
+        """Wait for a running recovery (before the channel is reset or freed otherwise)."""
+        if c.recovery is not None:
+            task, c.recovery = c.recovery, None
+            await task
 
     async def _recover(self: DmasimDevice, c: DmasimChan) -> None:
         """Process context (the kernel would use a workqueue): wait for the reset, then write

@@ -225,6 +225,7 @@ async def quiesce(dev: DmasimDevice) -> None:
     """Stop every channel (interrupts off and freed, channel disabled and reset) and free the
     driver's memory."""
     for c in dev.hw_channels:
+        await dev.finish_recovery(c)
         dev.io.free_irq(c.index)
         dev.io.write32(regs.ch_reg(c.index, regs.CH_INT_ENABLE), 0)
         c.ctrl = 0
