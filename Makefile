@@ -22,7 +22,8 @@ help:
 	@echo "make test    set up and run the whole regression (SIM=icarus|verilator for one)"
 	@echo "make sim SIM=<sim> TEST_DIR=<dir> TEST_MODULE=<module> [PARAMS=\"CHANNELS=8\"] [WAVES=1]"
 	@echo "make lint    Verilator -Wall lint, ruff, synthesis (latch) check"
-	@echo "make regs    regenerate register-map outputs from rtl/dma_regs.rdl"
+	@echo "make regs    regenerate register-map and descriptor-format outputs (rtl/dma_regs.rdl,"
+	@echo "             rtl/dma_desc.toml)"
 
 # ---------------------------------------------------------------------------------------------
 # Set-up
@@ -94,6 +95,7 @@ synth: $(STAMP)
 
 regs: $(STAMP)
 	$(PY) scripts/gen_regs.py
+	$(PY) scripts/gen_desc.py
 
 # The generated register outputs are committed: fail when they differ from the RDL source.
 regs-check: $(STAMP)
@@ -103,6 +105,12 @@ regs-check: $(STAMP)
 	  diff -u $$f build/regs-check/$$f || { echo "error: $$f is out of date with" \
 	  "rtl/dma_regs.rdl: run 'make regs' and commit"; exit 1; }; done
 	@echo "register outputs match rtl/dma_regs.rdl"
+	@$(PY) scripts/gen_desc.py --out build/regs-check >/dev/null
+	@for f in rtl/dma_desc.vh pydriver/drivers/dmasim/desc_format.py include/dmasim_desc.h \
+	  docs/descriptor.md; do \
+	  diff -u $$f build/regs-check/$$f || { echo "error: $$f is out of date with" \
+	  "rtl/dma_desc.toml: run 'make regs' and commit"; exit 1; }; done
+	@echo "descriptor outputs match rtl/dma_desc.toml"
 
 clean:
 	rm -rf build

@@ -41,7 +41,7 @@ from ...io import IRQ_HANDLED, IRQ_NONE
 from ...runtime import Context, get_runtime
 from .. import prep_args
 from .chan import DmasimChan, DmasimDescriptor, HwError
-from .hw import SLOT_BYTES, CompletionRecord, Status
+from .hw import CompletionRecord, Status
 from .ring import count_add, count_distance
 
 if TYPE_CHECKING:
@@ -111,9 +111,7 @@ class DmasimDma:
 
     def _store(self: DmasimDevice, c: DmasimChan, d: DmasimDescriptor) -> None:
         assert d.count is not None
-        data = d.encode()
-        for k, addr in enumerate(c.ring.slot_addrs(d.count, d.slots)):
-            self.mem.write(addr, data[k * SLOT_BYTES:(k + 1) * SLOT_BYTES])
+        c.ring.store(self.mem.write, d.count, d.encode())
 
     def device_issue_pending(self: DmasimDevice, chan: DmaChan) -> None:
         c = self._own(chan)

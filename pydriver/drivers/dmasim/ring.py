@@ -8,7 +8,9 @@ reference model and every bench use it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from .hw import COUNT_MOD, MAX_LOG2_SLOTS, SLOT_BYTES
 
@@ -62,3 +64,17 @@ class RingLayout:
     def slot_addrs(self, count: int, slots: int) -> list[int]:
         """The addresses of ``slots`` consecutive slots from ``count`` (wrapping the ring)."""
         return [self.slot_addr(count + k) for k in range(slots)]
+
+    def store(self, write: Callable[[int, bytes], Any], count: int, data: bytes) -> int:
+        """Write ``data`` (whole slots: a descriptor and its extension slots) from slot count
+        ``count`` on, wrapping at the ring's end; returns the count after it."""
+        slots, rest = divmod(len(data), SLOT_BYTES)
+        if rest:
+            raise ValueError(f"{len(data)} bytes are not whole {SLOT_BYTES}-byte slots")
+        for k, addr in enumerate(self.slot_addrs(count, slots)):
+            write(addr, bytes(data[k * SLOT_BYTES:(k + 1) * SLOT_BYTES]))
+        return count_add(count, slots)
+
+    def load(self, read: Callable[[int, int], bytes], count: int, slots: int) -> bytes:
+        """``slots`` slots from slot count ``count`` on (wrapping), as one byte string."""
+        return b"".join(bytes(read(addr, SLOT_BYTES)) for addr in self.slot_addrs(count, slots))
