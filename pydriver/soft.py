@@ -46,14 +46,12 @@ from .dmaengine import (
     DmaStatus,
     DmaTxType,
     DriverModule,
-    async_tx_test_ack,
     check_tx_type,
     dma_cookie_assign,
-    dma_cookie_complete,
     dma_cookie_status,
-    dma_run_dependencies,
 )
 from .drivers import prep_args
+from .drivers.bottom_half import complete_descriptor, in_bottom_half, recycle_acked
 from .drivers.prep_args import check_int
 from .memory import SystemMemory
 from .runtime import Context, Event, Tasklet, get_runtime
@@ -198,12 +196,7 @@ class SoftDmaDevice(DmaDevice):
     def device_prep_dma_memcpy(
         self, chan: DmaChan, dest: int, src: int, length: int, flags: int
     ) -> SoftDescriptor | None:
-        op = "prep_dma_memcpy"
-        c = self._usable(chan, op)
-        f = prep_args.ctrl_flags(flags, op)
-        n = prep_args.op_length(self, length, op, self.copy_align)
-        d = prep_args.bus_addr(self, "dest", dest, n, op, self.copy_align)
-        s = prep_args.bus_addr(self, "src", src, n, op, self.copy_align)
+        c, f, n, d, s = prep_args.memcpy_args(self, chan, SoftChan, dest, src, length, flags)
         if not self._alloc_slot(c):
             return None
         return SoftDescriptor(c, DMA_MEMCPY, f, dest=d, srcs=(s,), length=n)
@@ -212,13 +205,8 @@ class SoftDmaDevice(DmaDevice):
         self, chan: DmaChan, dest: int, srcs: Sequence[int], src_cnt: int, length: int,
         flags: int,
     ) -> SoftDescriptor | None:  # fmt: skip
-        op = "prep_dma_xor"
-        c = self._usable(chan, op)
-        f = prep_args.ctrl_flags(flags, op)
-        n = prep_args.op_length(self, length, op, self.xor_align)
-        d = prep_args.bus_addr(self, "dest", dest, n, op, self.xor_align)
-        # dest may be one of the sources (in-place, item 47)
-        s = prep_args.xor_srcs(self, srcs, src_cnt, n, op)
+        c, f, n, d, s = prep_args.xor_args(self, chan, SoftChan, dest, srcs, src_cnt, length,
+                                           flags)  # fmt: skip
         if not self._alloc_slot(c):
             return None
         return SoftDescriptor(c, DMA_XOR, f, dest=d, srcs=s, length=n)
@@ -227,12 +215,8 @@ class SoftDmaDevice(DmaDevice):
         self, chan: DmaChan, srcs: Sequence[int], src_cnt: int, length: int, result: Any,
         flags: int,
     ) -> SoftDescriptor | None:  # fmt: skip
-        op = "prep_dma_xor_val"
-        c = self._usable(chan, op)
-        f = prep_args.ctrl_flags(flags, op)
-        n = prep_args.op_length(self, length, op, self.xor_align)
-        s = prep_args.xor_srcs(self, srcs, src_cnt, n, op)
-        prep_args.sum_check(result, op)
+        c, f, n, s = prep_args.xor_val_args(self, chan, SoftChan, srcs, src_cnt, length, result,
+                                            flags)  # fmt: skip
         if not self._alloc_slot(c):
             return None
         return SoftDescriptor(c, DMA_XOR_VAL, f, srcs=s, length=n, result=result)
@@ -240,20 +224,13 @@ class SoftDmaDevice(DmaDevice):
     def device_prep_dma_memset(
         self, chan: DmaChan, dest: int, value: int, length: int, flags: int
     ) -> SoftDescriptor | None:
-        op = "prep_dma_memset"
-        c = self._usable(chan, op)
-        f = prep_args.ctrl_flags(flags, op)
-        n = prep_args.op_length(self, length, op, self.fill_align)
-        d = prep_args.bus_addr(self, "dest", dest, n, op, self.fill_align)
-        v = prep_args.fill_value(value, op)
+        c, f, n, d, v = prep_args.memset_args(self, chan, SoftChan, dest, value, length, flags)
         if not self._alloc_slot(c):
             return None
         return SoftDescriptor(c, DMA_MEMSET, f, dest=d, length=n, value=v)
 
     def device_prep_dma_interrupt(self, chan: DmaChan, flags: int) -> SoftDescriptor | None:
-        op = "prep_dma_interrupt"
-        c = self._usable(chan, op)
-        f = prep_args.ctrl_flags(flags, op)
+        c, f = prep_args.interrupt_args(self, chan, SoftChan, flags)
         if not self._alloc_slot(c):
             return None
         return SoftDescriptor(c, DMA_INTERRUPT, f)
@@ -355,24 +332,14 @@ class SoftDmaDevice(DmaDevice):
         chan.in_cleanup = True
         try:
             while chan.active and chan.active[0].hw_done:
-                desc = chan.active.popleft()
-                dma_cookie_complete(desc)
-                desc.state = DescState.COMPLETE
-                chan.completed += 1
-                if desc.callback is not None:
-                    desc.callback(desc.callback_param)
-                dma_run_dependencies(desc)
-                chan.unacked.append(desc)
-            keep = []
-            for desc in chan.unacked:
-                if async_tx_test_ack(desc):
-                    desc.state = DescState.FREED
-                    chan.live -= 1
-                else:
-                    keep.append(desc)
-            chan.unacked = keep
+                complete_descriptor(chan, chan.active.popleft())
+            recycle_acked(chan, self._release)
         finally:
             chan.in_cleanup = False
+
+    @staticmethod
+    def _release(desc: SoftDescriptor) -> None:
+        desc.chan.live -= 1
 
     def device_tx_status(self, chan: DmaChan, cookie: int) -> tuple[DmaStatus, int, int]:
         c = self._own(chan)
@@ -384,4 +351,4 @@ class SoftDmaDevice(DmaDevice):
         return dma_cookie_status(c, cookie)
 
     def _cleanup_bh(self, chan: SoftChan) -> None:
-        prep_args.in_bottom_half(self.cleanup, chan)
+        in_bottom_half(self.cleanup, chan)

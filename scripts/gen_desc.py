@@ -79,17 +79,16 @@ def verilog(spec: dict[str, Any]) -> str:
     out.append(f"localparam integer DMA_SRCS_PER_EXT_SLOT = {ring['srcs_per_ext_slot']};")
     out.append(f"localparam integer DMA_COUNT_BITS        = {ring['count_bits']};")
     out.append("")
+    def lsb_w(prefix: str, fields: list[tuple[str, int, int]]) -> None:
+        for name, lsb, width in fields:
+            out.append(f"localparam integer {prefix + name + '_LSB':<22} = {lsb};")
+            out.append(f"localparam integer {prefix + name + '_W':<22} = {width};")
+
     out.append("// first-slot fields: bit offset and width inside the slot")
-    for f in spec["slot"]:
-        n = f"DMA_SLOT_{f['name']}"
-        out.append(f"localparam integer {n + '_LSB':<22} = {f['offset'] * 8};")
-        out.append(f"localparam integer {n + '_W':<22} = {f['bytes'] * 8};")
+    lsb_w("DMA_SLOT_", [(f["name"], f["offset"] * 8, f["bytes"] * 8) for f in spec["slot"]])
     out.append("")
     out.append("// CTRL fields; every other bit is reserved")
-    for f in spec["ctrl"]:
-        n = f"DMA_CTRL_{f['name']}"
-        out.append(f"localparam integer {n + '_LSB':<22} = {f['lsb']};")
-        out.append(f"localparam integer {n + '_W':<22} = {f['width']};")
+    lsb_w("DMA_CTRL_", [(f["name"], f["lsb"], f["width"]) for f in spec["ctrl"]])
     out.append(f"localparam [31:0]  DMA_CTRL_DEFINED       = 32'h{_defined(spec):08x};")
     out.append(f"localparam integer DMA_LEN_W              = {spec['len']['width']};")
     out.append("")
@@ -98,10 +97,7 @@ def verilog(spec: dict[str, Any]) -> str:
         out.append(f"localparam [{op_w - 1}:0]   DMA_OP_{o['name']:<16} = {op_w}'d{o['value']};")
     out.append("")
     out.append("// status word")
-    for f in spec["status"]:
-        n = f"DMA_STATUS_{f['name']}"
-        out.append(f"localparam integer {n + '_LSB':<22} = {f['lsb']};")
-        out.append(f"localparam integer {n + '_W':<22} = {f['width']};")
+    lsb_w("DMA_STATUS_", [(f["name"], f["lsb"], f["width"]) for f in spec["status"]])
     out.append("")
     out.append("// error codes (ERR_CODE.CODE and the status word's CODE)")
     for e in spec["error"]:
@@ -216,28 +212,25 @@ def update_doc(text: str, tables: dict[str, str]) -> str:
 
 def generate(out_root: Path) -> list[Path]:
     spec = load()
-    written = []
-
-    def write(rel: str, text: str) -> None:
-        path = out_root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-        written.append(path)
-
-    write("rtl/dma_desc.vh", verilog(spec))
-    write("pydriver/drivers/dmasim/desc_format.py", python(spec))
-    write("include/dmasim_desc.h", c_header(spec))
-    write(DOC, update_doc((ROOT / DOC).read_text(), doc_tables(spec)))
-    return written
+    outputs = {
+        "rtl/dma_desc.vh": verilog(spec),
+        "pydriver/drivers/dmasim/desc_format.py": python(spec),
+        "include/dmasim_desc.h": c_header(spec),
+        DOC: update_doc((ROOT / DOC).read_text(), doc_tables(spec)),
+    }
+    for rel, text in outputs.items():
+        (out_root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out_root / rel).write_text(text)
+    return [out_root / rel for rel in outputs]
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__,
+    ap = argparse.ArgumentParser(prog="gen_desc.py", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--out", type=Path, default=ROOT, help="root to write under (default: repo)")
-    args = ap.parse_args()
-    for path in generate(args.out):
-        print(f"wrote {path}")
+    ap.add_argument("--out", type=Path, default=ROOT,
+                    help="write the outputs under this folder instead of the repository")
+    written = generate(ap.parse_args().out)
+    print("\n".join(f"wrote {p}" for p in written))
 
 
 if __name__ == "__main__":

@@ -2,18 +2,18 @@
 ``DmaError`` naming the problem, and nothing changes).
 
 Used by the software provider (``pydriver.soft``) and by the dma_top driver, so both answer
-the same misuse with the same message. A device passed in needs ``mem`` (its DMA memory),
-``max_len``, ``max_xor`` and the 2.6.32 alignment shifts of ``DmaDevice``.
+the same misuse with the same message, and check in the same order. A device passed in needs
+``mem`` (its DMA memory), ``max_len``, ``max_xor`` and the 2.6.32 alignment shifts of
+``DmaDevice``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from ..dmaengine import DmaChan, DmaDevice, known_ctrl_flags
 from ..errors import DmaError, DmaTypeError, DmaValueError
-from ..runtime import Context, get_runtime
 
 __all__ = [
     "check_int",
@@ -23,9 +23,11 @@ __all__ = [
     "op_length",
     "bus_addr",
     "xor_srcs",
-    "fill_value",
-    "sum_check",
-    "in_bottom_half",
+    "memcpy_args",
+    "xor_args",
+    "xor_val_args",
+    "memset_args",
+    "interrupt_args",
 ]
 
 C = TypeVar("C", bound=DmaChan)
@@ -105,24 +107,58 @@ def xor_srcs(dev: Any, srcs: object, src_cnt: object, length: int, op: str) -> t
                  for i, s in enumerate(srcs))  # fmt: skip
 
 
-def fill_value(value: object, op: str) -> int:
+# One function per prep hook: every check the hook makes, in the order it makes them, before
+# anything changes. Each returns the channel and the checked values.
+
+def _common(dev: Any, chan: object, chan_type: type[C], length: object, flags: object, op: str,
+            align: int) -> tuple[C, int, int]:
+    """Channel, flags and length: what every data-moving hook checks first."""
+    c = usable_chan(dev, chan, chan_type, op)
+    f = ctrl_flags(flags, op)
+    return c, f, op_length(dev, length, op, align)
+
+
+def memcpy_args(dev: Any, chan: object, chan_type: type[C], dest: object, src: object,
+                length: object, flags: object) -> tuple[C, int, int, int, int]:
+    op, align = "prep_dma_memcpy", dev.copy_align
+    c, f, n = _common(dev, chan, chan_type, length, flags, op, align)
+    d = bus_addr(dev, "dest", dest, n, op, align)
+    return c, f, n, d, bus_addr(dev, "src", src, n, op, align)
+
+
+def xor_args(dev: Any, chan: object, chan_type: type[C], dest: object, srcs: object,
+             src_cnt: object, length: object,
+             flags: object) -> tuple[C, int, int, int, tuple[int, ...]]:
+    op = "prep_dma_xor"
+    c, f, n = _common(dev, chan, chan_type, length, flags, op, dev.xor_align)
+    d = bus_addr(dev, "dest", dest, n, op, dev.xor_align)
+    # dest may be one of the sources (in-place XOR, which chained async_xor needs)
+    return c, f, n, d, xor_srcs(dev, srcs, src_cnt, n, op)
+
+
+def xor_val_args(dev: Any, chan: object, chan_type: type[C], srcs: object, src_cnt: object,
+                 length: object, result: object,
+                 flags: object) -> tuple[C, int, int, tuple[int, ...]]:
+    op = "prep_dma_xor_val"
+    c, f, n = _common(dev, chan, chan_type, length, flags, op, dev.xor_align)
+    s = xor_srcs(dev, srcs, src_cnt, n, op)
+    if not hasattr(result, "value"):
+        raise DmaTypeError(f"{op}: result must be a holder with .value (SumCheck)")
+    return c, f, n, s
+
+
+def memset_args(dev: Any, chan: object, chan_type: type[C], dest: object, value: object,
+                length: object, flags: object) -> tuple[C, int, int, int, int]:
+    op = "prep_dma_memset"
+    c, f, n = _common(dev, chan, chan_type, length, flags, op, dev.fill_align)
+    d = bus_addr(dev, "dest", dest, n, op, dev.fill_align)
     v = check_int("value", value)
     if not 0 <= v <= 0xFF:
         raise DmaValueError(f"{op}: fill value {v} is not a byte", rule="fill-value")
-    return v
+    return c, f, n, d, v
 
 
-def sum_check(result: object, op: str) -> Any:
-    if not hasattr(result, "value"):
-        raise DmaTypeError(f"{op}: result must be a holder with .value (SumCheck)")
-    return result
-
-
-def in_bottom_half(fn: Callable[..., Any], *args: Any) -> Any:
-    """Run a cleanup outside its tasklet as iop-adma and mv_xor do (tx_status polling, channel
-    release): with bottom halves disabled, so callbacks still see a tasklet-like context."""
-    rt = get_runtime()
-    if rt.current_context() is Context.TASKLET:
-        return fn(*args)
-    with rt.in_context(Context.TASKLET):
-        return fn(*args)
+def interrupt_args(dev: Any, chan: object, chan_type: type[C],
+                   flags: object) -> tuple[C, int]:
+    op = "prep_dma_interrupt"
+    return usable_chan(dev, chan, chan_type, op), ctrl_flags(flags, op)

@@ -31,15 +31,13 @@ from ...dmaengine import (
     DmaAsyncTxDescriptor,
     DmaChan,
     DmaStatus,
-    async_tx_test_ack,
     dma_cookie_assign,
-    dma_cookie_complete,
     dma_cookie_status,
-    dma_run_dependencies,
 )
 from ...io import IRQ_HANDLED, IRQ_NONE
 from ...runtime import Context, get_runtime
 from .. import prep_args
+from ..bottom_half import complete_descriptor, in_bottom_half, recycle_acked
 from .chan import DmasimChan, DmasimDescriptor, HwError
 from .hw import CompletionRecord, Status
 from .ring import count_add, count_distance
@@ -71,7 +69,7 @@ class DmasimDma:
 
     async def device_free_chan_resources(self: DmasimDevice, chan: DmaChan) -> None:
         c = self._own(chan)
-        prep_args.in_bottom_half(self.cleanup, c)
+        in_bottom_half(self.cleanup, c)
         await self.finish_recovery(c)
         busy = len(c.active)
         if busy or c.recovering:
@@ -89,7 +87,7 @@ class DmasimDma:
 
     # ---------------------------------------------------------------- submit / issue
     def tx_submit(self: DmasimDevice, tx: DmaAsyncTxDescriptor) -> int:
-        c = self._usable(tx.chan, "tx_submit")
+        c = prep_args.usable_chan(self, tx.chan, DmasimChan, "tx_submit")
         assert isinstance(tx, DmasimDescriptor)
         cookie = dma_cookie_assign(tx)
         c.active.append(tx)
@@ -180,16 +178,13 @@ class DmasimDma:
                 self._harvest_to(c, record.head)
                 if c.error is not None:
                     self._fail(c)
-            keep = []
-            for d in c.unacked:
-                if async_tx_test_ack(d):
-                    d.state = DescState.FREED
-                    c.live -= d.slots
-                else:
-                    keep.append(d)
-            c.unacked = keep
+            recycle_acked(c, self._release)
         finally:
             c.in_cleanup = False
+
+    @staticmethod
+    def _release(d: DmasimDescriptor) -> None:
+        d.chan.live -= d.slots
 
     def _status(self: DmasimDevice, c: DmasimChan, d: DmasimDescriptor) -> Status:
         assert d.count is not None
@@ -213,13 +208,7 @@ class DmasimDma:
             c.remember_failure(d.cookie, err)
         elif d.result is not None:
             d.result.value = SUM_CHECK_P_RESULT if status.xor_nonzero else 0
-        dma_cookie_complete(d)
-        d.state = DescState.COMPLETE
-        c.completed += 1
-        if d.callback is not None:
-            d.callback(d.callback_param)
-        dma_run_dependencies(d)
-        c.unacked.append(d)
+        complete_descriptor(c, d)
 
     def _fail(self: DmasimDevice, c: DmasimChan) -> None:
         """The channel halted: finish what completed, fail the faulting descriptor, reset the
@@ -304,7 +293,7 @@ class DmasimDma:
         c = self._own(chan)
         if cookie not in c.failed and dma_cookie_status(c, cookie)[0] != DMA_SUCCESS \
                 and get_runtime().current_context() is not Context.HARDIRQ:
-            prep_args.in_bottom_half(self.cleanup, c)  # the poller cleans up itself
+            in_bottom_half(self.cleanup, c)  # the poller cleans up itself
         status, last, used = dma_cookie_status(c, cookie)
         if cookie in c.failed:
             return DMA_ERROR, last, used

@@ -35,9 +35,6 @@ __all__ = ["DmasimPrep"]
 class DmasimPrep:
     """The prep hooks of :class:`~pydriver.drivers.dmasim.init.DmasimDevice`."""
 
-    def _usable(self: DmasimDevice, chan: object, op: str) -> DmasimChan:
-        return prep_args.usable_chan(self, chan, DmasimChan, op)
-
     def _new(self: DmasimDevice, c: DmasimChan, op: DmaTxType, flags: int, hw: Descriptor,
              length: int = 0, result: Any = None) -> DmasimDescriptor | None:
         """Reserve ring slots for ``hw`` and wrap it; None when the ring is full."""
@@ -52,50 +49,30 @@ class DmasimPrep:
 
     def device_prep_dma_memcpy(self: DmasimDevice, chan: DmaChan, dest: int, src: int,
                                length: int, flags: int) -> DmasimDescriptor | None:
-        op = "prep_dma_memcpy"
-        c = self._usable(chan, op)
-        f = prep_args.ctrl_flags(flags, op)
-        n = prep_args.op_length(self, length, op, self.copy_align)
-        d = prep_args.bus_addr(self, "dest", dest, n, op, self.copy_align)
-        s = prep_args.bus_addr(self, "src", src, n, op, self.copy_align)
+        c, f, n, d, s = prep_args.memcpy_args(self, chan, DmasimChan, dest, src, length, flags)
         return self._new(c, DMA_MEMCPY, f, Memcpy(d, s, n), n)
 
     def device_prep_dma_xor(self: DmasimDevice, chan: DmaChan, dest: int, srcs: Sequence[int],
                             src_cnt: int, length: int, flags: int) -> DmasimDescriptor | None:
-        op = "prep_dma_xor"
-        c = self._usable(chan, op)
-        f = prep_args.ctrl_flags(flags, op)
-        n = prep_args.op_length(self, length, op, self.xor_align)
-        d = prep_args.bus_addr(self, "dest", dest, n, op, self.xor_align)
-        # dest may be one of the sources: the hardware reads every source byte first
-        s = prep_args.xor_srcs(self, srcs, src_cnt, n, op)
+        c, f, n, d, s = prep_args.xor_args(self, chan, DmasimChan, dest, srcs, src_cnt, length,
+                                           flags)  # fmt: skip
         return self._new(c, DMA_XOR, f, Xor(d, s, n), n)
 
     def device_prep_dma_xor_val(self: DmasimDevice, chan: DmaChan, srcs: Sequence[int],
                                 src_cnt: int, length: int, result: Any,
                                 flags: int) -> DmasimDescriptor | None:
-        op = "prep_dma_xor_val"
-        c = self._usable(chan, op)
-        f = prep_args.ctrl_flags(flags, op)
-        n = prep_args.op_length(self, length, op, self.xor_align)
-        s = prep_args.xor_srcs(self, srcs, src_cnt, n, op)
-        prep_args.sum_check(result, op)
+        c, f, n, s = prep_args.xor_val_args(self, chan, DmasimChan, srcs, src_cnt, length,
+                                            result, flags)  # fmt: skip
         return self._new(c, DMA_XOR_VAL, f, XorVal(s, n), n, result)
 
     def device_prep_dma_memset(self: DmasimDevice, chan: DmaChan, dest: int, value: int,
                                length: int, flags: int) -> DmasimDescriptor | None:
-        op = "prep_dma_memset"
-        c = self._usable(chan, op)
-        f = prep_args.ctrl_flags(flags, op)
-        n = prep_args.op_length(self, length, op, self.fill_align)
-        d = prep_args.bus_addr(self, "dest", dest, n, op, self.fill_align)
-        v = prep_args.fill_value(value, op)
+        c, f, n, d, v = prep_args.memset_args(self, chan, DmasimChan, dest, value, length,
+                                              flags)  # fmt: skip
         return self._new(c, DMA_MEMSET, f, Fill(d, v, n), n)
 
     def device_prep_dma_interrupt(self: DmasimDevice, chan: DmaChan,
                                   flags: int) -> DmasimDescriptor | None:
-        op = "prep_dma_interrupt"
-        c = self._usable(chan, op)
-        f = prep_args.ctrl_flags(flags, op)
+        c, f = prep_args.interrupt_args(self, chan, DmasimChan, flags)
         # its whole purpose is the interrupt (dependency hops, async_trigger_callback)
         return self._new(c, DMA_INTERRUPT, f, Interrupt(int_en=True))

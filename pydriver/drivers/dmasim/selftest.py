@@ -123,9 +123,9 @@ class _Run:
             raise self.fail(f"{what} failed compare at offset {k}: read 0x{got[k]:02x}, "
                             f"expected 0x{expect[k]:02x}")
 
-    async def xor_into(self, dest: Page, srcs: list[Page]) -> None:
-        """dest = XOR of srcs in as many descriptors as the hardware's source limit needs
-        (later ones in place, dest as their first source)."""
+    async def xor_into(self, dest: Page, srcs: list[Page], length: int = PAGE_SIZE) -> None:
+        """dest = XOR of srcs (their first ``length`` bytes) in as many descriptors as the
+        hardware's source limit needs (later ones in place, dest as their first source)."""
         dev = self.dev
         addrs = [p.addr for p in srcs]
         first = True
@@ -133,13 +133,38 @@ class _Run:
             group = addrs[:dev.max_xor] if first else [dest.addr, *addrs[:dev.max_xor - 1]]
             addrs = addrs[len(group) if first else len(group) - 1:]
             if len(group) == 1:
-                tx = dev.device_prep_dma_memcpy(self.chan, dest.addr, group[0], PAGE_SIZE,
+                tx = dev.device_prep_dma_memcpy(self.chan, dest.addr, group[0], length,
                                                 DMA_CTRL_ACK)  # fmt: skip
             else:
-                tx = dev.device_prep_dma_xor(self.chan, dest.addr, group, len(group),
-                                             PAGE_SIZE, DMA_CTRL_ACK)  # fmt: skip
+                tx = dev.device_prep_dma_xor(self.chan, dest.addr, group, len(group), length,
+                                             DMA_CTRL_ACK)  # fmt: skip
             await self.run_op(tx, "xor")
             first = False
+
+
+class _Callback:
+    """A completion callback that records the context it ran in and wakes a waiter."""
+
+    def __init__(self) -> None:
+        self.rt = get_runtime()
+        self.seen: list[Context] = []
+        self.done = self.rt.create_event()
+
+    def __call__(self, _param: Any) -> None:
+        self.seen.append(self.rt.current_context())
+        self.done.set()
+
+    def attach(self, tx: DmaAsyncTxDescriptor | None) -> DmaAsyncTxDescriptor | None:
+        if tx is not None:
+            tx.callback = self
+        return tx
+
+    async def wait(self) -> bool:
+        return await self.done.wait(SELFTEST_TIMEOUT_NS)
+
+    def check_tasklet(self, r: _Run, what: str) -> None:
+        if self.seen != [Context.TASKLET]:
+            raise r.fail(f"{what} ran in {self.seen[0].value} context, not in a tasklet")
 
 
 @contextlib.contextmanager
@@ -155,29 +180,18 @@ def _own_channel(chan: DmasimChan) -> Iterator[None]:
 
 async def _memcpy(r: _Run) -> None:
     dev, c = r.dev, r.chan
-    rt = get_runtime()
     src, dest = r.page(), r.page()
     pattern = bytes(i % 256 for i in range(COPY_LEN))
     src.write(0, pattern)
-    seen: list[Context] = []
-    done = rt.create_event()
-
-    def callback(_param: Any) -> None:
-        seen.append(rt.current_context())
-        done.set()
-
+    cb = _Callback()
     irqs = c.irq_count
-    tx = dev.device_prep_dma_memcpy(c, dest.addr, src.addr, COPY_LEN,
-                                    DMA_PREP_INTERRUPT | DMA_CTRL_ACK)  # fmt: skip
-    if tx is not None:
-        tx.callback = callback
-    cookie = r.submit(tx, "copy")
-    if not await done.wait(SELFTEST_TIMEOUT_NS):
+    cookie = r.submit(cb.attach(dev.device_prep_dma_memcpy(
+        c, dest.addr, src.addr, COPY_LEN, DMA_PREP_INTERRUPT | DMA_CTRL_ACK)), "copy")
+    if not await cb.wait():
         status = dev.device_tx_status(c, cookie)[0]
         raise r.fail(f"no completion callback within {SELFTEST_TIMEOUT_NS} ns (status "
                      f"{status}, interrupt handler ran {c.irq_count - irqs} times)")
-    if seen != [Context.TASKLET]:
-        raise r.fail(f"completion callback ran in {seen[0].value} context, not in a tasklet")
+    cb.check_tasklet(r, "completion callback")
     r.check_status(dev.device_tx_status(c, cookie)[0], "copy")
     r.compare(dest, pattern, "copy")
 
@@ -204,7 +218,7 @@ async def _xor_val(r: _Run) -> None:
     parity = r.xor_dest
     if n < XOR_SRCS or parity is None:
         parity = r.page()
-        await r.xor_into(parity, srcs)
+        await r.xor_into(parity, srcs, ZERO_SUM_LEN)
     addrs = [p.addr for p in (*srcs, parity)]
     result = SumCheck(1)
     await r.run_op(dev.device_prep_dma_xor_val(c, addrs, len(addrs), ZERO_SUM_LEN, result,
@@ -224,28 +238,18 @@ async def _xor_val(r: _Run) -> None:
 
 async def _interrupt(r: _Run) -> None:
     dev, c = r.dev, r.chan
-    rt = get_runtime()
-    seen: list[Context] = []
-    done = rt.create_event()
-
-    def callback(_param: Any) -> None:
-        seen.append(rt.current_context())
-        done.set()
-
+    cb = _Callback()
     irqs = c.irq_count
-    tx = dev.device_prep_dma_interrupt(c, DMA_PREP_INTERRUPT | DMA_CTRL_ACK)
-    if tx is not None:
-        tx.callback = callback
-    r.submit(tx, "interrupt descriptor")
-    if not await done.wait(SELFTEST_TIMEOUT_NS):
+    r.submit(cb.attach(dev.device_prep_dma_interrupt(c, DMA_PREP_INTERRUPT | DMA_CTRL_ACK)),
+             "interrupt descriptor")  # fmt: skip
+    if not await cb.wait():
         raise r.fail(f"interrupt descriptor's callback did not run within "
                      f"{SELFTEST_TIMEOUT_NS} ns (interrupt handler ran "
                      f"{c.irq_count - irqs} times)")  # fmt: skip
     if c.irq_count == irqs:
         raise r.fail("callback ran but the interrupt handler never did: interrupt not "
                      "delivered")  # fmt: skip
-    if seen != [Context.TASKLET]:
-        raise r.fail(f"callback ran in {seen[0].value} context, not in a tasklet")
+    cb.check_tasklet(r, "callback")
 
 
 TESTS = (("memcpy", _memcpy), ("xor", _xor), ("xor_val", _xor_val), ("interrupt", _interrupt))
