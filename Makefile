@@ -29,7 +29,8 @@ help:
 	  "[WAVES=1] [TESTCASE=<test>[,<test>]] [SEED=<n>]"
 	@echo "make conformance  the dmaengine conformance checker on our providers and its mutants"
 	@echo "make lint    Verilator -Wall lint, ruff, synthesis (latch) check"
-	@echo "make regs    regenerate register-map outputs from rtl/dma_regs.rdl"
+	@echo "make regs    regenerate register-map and descriptor-format outputs (rtl/dma_regs.rdl,"
+	@echo "             rtl/dma_desc.toml)"
 	@echo "make lock    recompile requirements.txt from requirements.in"
 
 # ---------------------------------------------------------------------------------------------
@@ -119,6 +120,7 @@ synth: $(STAMP)
 
 regs: $(STAMP)
 	$(PY) scripts/gen_regs.py
+	$(PY) scripts/gen_desc.py
 
 # A browsable HTML view of the register map (PeakRDL html), made on request and not committed:
 # the Markdown pages are what the repository keeps and reviews.
@@ -133,6 +135,12 @@ regs-check: $(STAMP)
 	  diff -u $$f build/regs-check/$$f || { echo "error: $$f is out of date with" \
 	  "rtl/dma_regs.rdl: run 'make regs' and commit"; exit 1; }; done
 	@echo "register outputs match rtl/dma_regs.rdl"
+	@$(PY) scripts/gen_desc.py --out build/regs-check >/dev/null
+	@for f in rtl/dma_desc.vh pydriver/drivers/dmasim/desc_format.py include/dmasim_desc.h \
+	  docs/descriptor.md; do \
+	  diff -u $$f build/regs-check/$$f || { echo "error: $$f is out of date with" \
+	  "rtl/dma_desc.toml: run 'make regs' and commit"; exit 1; }; done
+	@echo "descriptor outputs match rtl/dma_desc.toml"
 
 clean:
 	rm -rf build

@@ -101,6 +101,14 @@ class SystemMemory:
         self._check(addr, len(data))
         self.storage[addr : addr + len(data)] = data
 
+    def copy(self) -> SystemMemory:
+        """An independent memory with the same contents and the same free pages: the same
+        allocations then give the same addresses (to run one workload twice and compare)."""
+        other = SystemMemory(self.size)
+        other.storage[:] = self.storage
+        other._free = list(self._free)
+        return other
+
     # -- page allocation --
     @property
     def free_pages(self) -> int:

@@ -47,15 +47,13 @@ from .dmaengine import (
     DmaStatus,
     DmaTxType,
     DriverModule,
-    async_tx_test_ack,
     check_tx_type,
     dma_cookie_assign,
-    dma_cookie_complete,
     dma_cookie_status,
-    dma_run_dependencies,
-    known_ctrl_flags,
 )
-from .errors import DmaError, DmaTypeError, DmaValueError
+from .drivers import prep_args
+from .drivers.bottom_half import complete_descriptor, in_bottom_half, recycle_acked
+from .drivers.prep_args import check_int
 from .memory import SystemMemory
 from .runtime import Context, Event, Tasklet, get_runtime
 
@@ -106,12 +104,6 @@ class SoftChan(DmaChan):
         self.completed = 0  # descriptors cleaned up
 
 
-def _int(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise DmaTypeError(f"{name} must be an int, got {type(value).__name__}")
-    return value
-
-
 class SoftDmaDevice(DmaDevice):
     """A provider that performs its descriptors in Python on ``mem``."""
 
@@ -132,26 +124,26 @@ class SoftDmaDevice(DmaDevice):
     ) -> None:
         if not isinstance(mem, SystemMemory):
             raise TypeError(f"mem must be a SystemMemory, got {type(mem).__name__}")
-        _int("nr_channels", nr_channels)
+        check_int("nr_channels", nr_channels)
         if nr_channels < 1:
             raise ValueError(f"nr_channels must be >= 1, got {nr_channels}")
-        _int("max_xor", max_xor)
+        check_int("max_xor", max_xor)
         if max_xor < 2:
             raise ValueError(f"max_xor must be >= 2, got {max_xor}")
-        if ring_slots is not None and _int("ring_slots", ring_slots) < 1:
+        if ring_slots is not None and check_int("ring_slots", ring_slots) < 1:
             raise ValueError(f"ring_slots must be >= 1 or None, got {ring_slots}")
-        if _int("delay_ns", delay_ns) < 0:
+        if check_int("delay_ns", delay_ns) < 0:
             raise ValueError("delay_ns must be >= 0")
-        if pending_threshold is not None and _int("pending_threshold", pending_threshold) < 1:
+        if pending_threshold is not None and check_int("pending_threshold", pending_threshold) < 1:
             raise ValueError("pending_threshold must be >= 1 or None")
-        if _int("alloc_error", alloc_error) > 0:
+        if check_int("alloc_error", alloc_error) > 0:
             raise ValueError("alloc_error must be 0 or a negative errno")
         super().__init__(dev=name, owner=owner)
         self.mem = mem
         self.max_xor = max_xor
         self.ring_slots = ring_slots
         self.delay_ns = delay_ns
-        self.max_len = _int("max_len", max_len)
+        self.max_len = check_int("max_len", max_len)
         self.pending_threshold = pending_threshold
         for t in caps:
             t = check_tx_type(t, "caps entry")
@@ -189,61 +181,10 @@ class SoftDmaDevice(DmaDevice):
 
     # ---------------------------------------------------------------- checks
     def _own(self, chan: object) -> SoftChan:
-        if not isinstance(chan, SoftChan) or chan.device is not self:
-            raise DmaError(f"{chan!r} is not a channel of this device (foreign channel)",
-                           rule="chan-foreign")  # fmt: skip
-        return chan
+        return prep_args.own_chan(self, chan, SoftChan)
 
     def _usable(self, chan: object, op: str) -> SoftChan:
-        c = self._own(chan)
-        if not c.resources or c.client_count == 0:
-            raise DmaError(f"{op}: {c.name} holds no reference (released channel)",
-                           rule="chan-referenced")  # fmt: skip
-        return c
-
-    def _flags(self, flags: object, op: str) -> int:
-        f = _int("flags", flags)
-        unknown = f & ~known_ctrl_flags()
-        if f < 0 or unknown:
-            raise DmaValueError(f"{op}: unknown control flags {unknown:#x}", rule="ctrl-flags")
-        return f
-
-    def _length(self, length: object, op: str, align: int) -> int:
-        n = _int("length", length)
-        if n <= 0:
-            raise DmaValueError(f"{op}: length {n} must be > 0", rule="length")
-        if n > self.max_len:
-            raise DmaValueError(f"{op}: length {n} exceeds the hardware limit {self.max_len}",
-                                rule="length")  # fmt: skip
-        if n & ((1 << align) - 1):
-            raise DmaValueError(f"{op}: length {n} is not {1 << align}-byte aligned",
-                                rule="alignment")  # fmt: skip
-        return n
-
-    def _addr(self, name: str, addr: object, length: int, op: str, align: int) -> int:
-        a = _int(name, addr)
-        if not self.mem.contains(a, length) or a == 0:
-            raise DmaValueError(f"{op}: {name} [{a:#x}, +{length}) is outside DMA memory",
-                                rule="address")  # fmt: skip
-        if a & ((1 << align) - 1):
-            raise DmaValueError(f"{op}: {name} {a:#x} is not {1 << align}-byte aligned",
-                                rule="alignment")  # fmt: skip
-        return a
-
-    def _srcs(self, srcs: object, src_cnt: object, length: int, op: str) -> tuple[int, ...]:
-        n = _int("src_cnt", src_cnt)
-        if not isinstance(srcs, Sequence) or isinstance(srcs, (str, bytes)):
-            raise DmaTypeError(f"{op}: srcs must be a sequence of bus addresses")
-        if len(srcs) != n:
-            raise DmaValueError(f"{op}: src_cnt {n} but {len(srcs)} sources given",
-                                rule="src-count")  # fmt: skip
-        if n < 2:
-            raise DmaValueError(f"{op}: needs at least two sources, got {n}", rule="src-count")
-        if n > self.max_xor:
-            raise DmaValueError(f"{op}: {n} sources exceed max_xor {self.max_xor}",
-                                rule="src-count")  # fmt: skip
-        return tuple(self._addr(f"srcs[{i}]", s, length, op, self.xor_align)
-                     for i, s in enumerate(srcs))  # fmt: skip
+        return prep_args.usable_chan(self, chan, SoftChan, op)
 
     def _alloc_slot(self, c: SoftChan) -> bool:
         if self.ring_slots is not None and c.live >= self.ring_slots:
@@ -256,12 +197,7 @@ class SoftDmaDevice(DmaDevice):
     def device_prep_dma_memcpy(
         self, chan: DmaChan, dest: int, src: int, length: int, flags: int
     ) -> SoftDescriptor | None:
-        op = "prep_dma_memcpy"
-        c = self._usable(chan, op)
-        f = self._flags(flags, op)
-        n = self._length(length, op, self.copy_align)
-        d = self._addr("dest", dest, n, op, self.copy_align)
-        s = self._addr("src", src, n, op, self.copy_align)
+        c, f, n, d, s = prep_args.memcpy_args(self, chan, SoftChan, dest, src, length, flags)
         if not self._alloc_slot(c):
             return None
         return SoftDescriptor(c, DMA_MEMCPY, f, dest=d, srcs=(s,), length=n)
@@ -270,12 +206,8 @@ class SoftDmaDevice(DmaDevice):
         self, chan: DmaChan, dest: int, srcs: Sequence[int], src_cnt: int, length: int,
         flags: int,
     ) -> SoftDescriptor | None:  # fmt: skip
-        op = "prep_dma_xor"
-        c = self._usable(chan, op)
-        f = self._flags(flags, op)
-        n = self._length(length, op, self.xor_align)
-        d = self._addr("dest", dest, n, op, self.xor_align)
-        s = self._srcs(srcs, src_cnt, n, op)  # dest may be one of them (in-place, R47)
+        c, f, n, d, s = prep_args.xor_args(self, chan, SoftChan, dest, srcs, src_cnt, length,
+                                           flags)  # fmt: skip
         if not self._alloc_slot(c):
             return None
         return SoftDescriptor(c, DMA_XOR, f, dest=d, srcs=s, length=n)
@@ -284,13 +216,8 @@ class SoftDmaDevice(DmaDevice):
         self, chan: DmaChan, srcs: Sequence[int], src_cnt: int, length: int, result: Any,
         flags: int,
     ) -> SoftDescriptor | None:  # fmt: skip
-        op = "prep_dma_xor_val"
-        c = self._usable(chan, op)
-        f = self._flags(flags, op)
-        n = self._length(length, op, self.xor_align)
-        s = self._srcs(srcs, src_cnt, n, op)
-        if not hasattr(result, "value"):
-            raise DmaTypeError(f"{op}: result must be a holder with .value (SumCheck)")
+        c, f, n, s = prep_args.xor_val_args(self, chan, SoftChan, srcs, src_cnt, length, result,
+                                            flags)  # fmt: skip
         if not self._alloc_slot(c):
             return None
         return SoftDescriptor(c, DMA_XOR_VAL, f, srcs=s, length=n, result=result)
@@ -298,22 +225,13 @@ class SoftDmaDevice(DmaDevice):
     def device_prep_dma_memset(
         self, chan: DmaChan, dest: int, value: int, length: int, flags: int
     ) -> SoftDescriptor | None:
-        op = "prep_dma_memset"
-        c = self._usable(chan, op)
-        f = self._flags(flags, op)
-        n = self._length(length, op, self.fill_align)
-        d = self._addr("dest", dest, n, op, self.fill_align)
-        v = _int("value", value)
-        if not 0 <= v <= 0xFF:
-            raise DmaValueError(f"{op}: fill value {v} is not a byte", rule="fill-value")
+        c, f, n, d, v = prep_args.memset_args(self, chan, SoftChan, dest, value, length, flags)
         if not self._alloc_slot(c):
             return None
         return SoftDescriptor(c, DMA_MEMSET, f, dest=d, length=n, value=v)
 
     def device_prep_dma_interrupt(self, chan: DmaChan, flags: int) -> SoftDescriptor | None:
-        op = "prep_dma_interrupt"
-        c = self._usable(chan, op)
-        f = self._flags(flags, op)
+        c, f = prep_args.interrupt_args(self, chan, SoftChan, flags)
         if not self._alloc_slot(c):
             return None
         return SoftDescriptor(c, DMA_INTERRUPT, f)
@@ -415,24 +333,14 @@ class SoftDmaDevice(DmaDevice):
         chan.in_cleanup = True
         try:
             while chan.active and chan.active[0].hw_done:
-                desc = chan.active.popleft()
-                dma_cookie_complete(desc)
-                desc.state = DescState.COMPLETE
-                chan.completed += 1
-                if desc.callback is not None:
-                    desc.callback(desc.callback_param)
-                dma_run_dependencies(desc)
-                chan.unacked.append(desc)
-            keep = []
-            for desc in chan.unacked:
-                if async_tx_test_ack(desc):
-                    desc.state = DescState.FREED
-                    chan.live -= 1
-                else:
-                    keep.append(desc)
-            chan.unacked = keep
+                complete_descriptor(chan, chan.active.popleft())
+            recycle_acked(chan, self._release)
         finally:
             chan.in_cleanup = False
+
+    @staticmethod
+    def _release(desc: SoftDescriptor) -> None:
+        desc.chan.live -= 1
 
     def device_tx_status(self, chan: DmaChan, cookie: int) -> tuple[DmaStatus, int, int]:
         c = self._own(chan)
@@ -444,11 +352,4 @@ class SoftDmaDevice(DmaDevice):
         return dma_cookie_status(c, cookie)
 
     def _cleanup_bh(self, chan: SoftChan) -> None:
-        """Cleanup outside the tasklet, as iop/mv do it: with bottom halves disabled, so
-        callbacks still see a tasklet-like context (R63)."""
-        rt = get_runtime()
-        if rt.current_context() is Context.TASKLET:
-            self.cleanup(chan)
-            return
-        with rt.in_context(Context.TASKLET):
-            self.cleanup(chan)
+        in_bottom_half(self.cleanup, chan)

@@ -83,6 +83,7 @@ module dma_chan #(
 );
 
 `include "dma_regs.vh"
+`include "dma_desc.vh"
 
 localparam integer DB   = DATA_WIDTH / 8;
 localparam integer LB   = $clog2(DB);
@@ -91,12 +92,19 @@ localparam integer DQ   = 1 << (DSW - 1);    // completion queue depth
 localparam integer MS   = MAX_XOR_SRCS;
 localparam integer MSW  = $clog2(MS);
 
-localparam [3:0] OP_MEMCPY = 4'd1, OP_XOR = 4'd2, OP_XORVAL = 4'd3, OP_FILL = 4'd4, OP_INT = 4'd5;
+// descriptor format (dma_desc.vh, generated from rtl/dma_desc.toml)
+localparam [3:0] OP_MEMCPY = DMA_OP_MEMCPY, OP_XOR = DMA_OP_XOR, OP_XORVAL = DMA_OP_XOR_VAL,
+                 OP_FILL = DMA_OP_FILL, OP_INT = DMA_OP_INTERRUPT;
 
-localparam [7:0] E_BAD_OPCODE = 8'h01, E_BAD_LENGTH = 8'h02, E_BAD_NSRC = 8'h03,
-                 E_RESERVED = 8'h04, E_WINDOW = 8'h05, E_TAIL_OVERFLOW = 8'h06,
-                 E_DESC_READ = 8'h10, E_DATA_READ = 8'h11, E_DATA_WRITE = 8'h12,
-                 E_STATUS_WRITE = 8'h13, E_ABORTED = 8'h20;
+localparam [7:0] E_BAD_OPCODE = DMA_ERR_BAD_OPCODE, E_BAD_LENGTH = DMA_ERR_BAD_LENGTH,
+                 E_BAD_NSRC = DMA_ERR_BAD_NSRC, E_RESERVED = DMA_ERR_RESERVED,
+                 E_WINDOW = DMA_ERR_WINDOW, E_TAIL_OVERFLOW = DMA_ERR_TAIL_OVERFLOW,
+                 E_DESC_READ = DMA_ERR_DESC_READ, E_DATA_READ = DMA_ERR_DATA_READ,
+                 E_DATA_WRITE = DMA_ERR_DATA_WRITE, E_STATUS_WRITE = DMA_ERR_STATUS_WRITE,
+                 E_ABORTED = DMA_ERR_ABORTED;
+
+localparam [31:0] ST_DONE  = 32'd1 << DMA_STATUS_DONE_LSB;
+localparam [31:0] ST_ERROR = 32'd1 << DMA_STATUS_ERROR_LSB;
 
 initial begin
     if (MS < 2 || MS > 16) begin
@@ -337,23 +345,23 @@ reg  [1:0] dec_err_resp;
 reg  [63:0] dec_err_addr;
 reg        dec_err_wst;
 
-wire [31:0] s_ctrl = slot_data[31:0];
-wire [31:0] s_len  = slot_data[63:32];
-wire [63:0] s_dst  = slot_data[127:64];
-wire [63:0] s_src0 = slot_data[191:128];
-wire [63:0] s_src1 = slot_data[255:192];
-wire [3:0]  s_op   = s_ctrl[3:0];
-wire [4:0]  s_nsrc = s_ctrl[12:8];
-wire [7:0]  s_fill = s_ctrl[23:16];
+wire [31:0] s_ctrl = slot_data[DMA_SLOT_CTRL_LSB +: DMA_SLOT_CTRL_W];
+wire [31:0] s_len  = slot_data[DMA_SLOT_LEN_LSB +: DMA_SLOT_LEN_W];
+wire [63:0] s_dst  = slot_data[DMA_SLOT_DST_LSB +: DMA_SLOT_DST_W];
+wire [63:0] s_src0 = slot_data[DMA_SLOT_SRC0_LSB +: DMA_SLOT_SRC0_W];
+wire [63:0] s_src1 = slot_data[DMA_SLOT_SRC1_LSB +: DMA_SLOT_SRC1_W];
+wire [3:0]  s_op   = s_ctrl[DMA_CTRL_OP_LSB +: DMA_CTRL_OP_W];
+wire [4:0]  s_nsrc = s_ctrl[DMA_CTRL_NSRC_LSB +: DMA_CTRL_NSRC_W];
+wire [7:0]  s_fill = s_ctrl[DMA_CTRL_FILL_VAL_LSB +: DMA_CTRL_FILL_VAL_W];
 wire        s_xor  = (s_op == OP_XOR) || (s_op == OP_XORVAL);
 wire        s_op_ok = (s_op >= OP_MEMCPY) && (s_op <= OP_INT);
 wire        s_len_bad = (s_op == OP_INT) ? (s_len != 32'd0)
-                                         : ((s_len[31:24] != 8'd0) || (s_len[23:0] == 24'd0));
+                                         : ((s_len[31:DMA_LEN_W] != 0) || (s_len[DMA_LEN_W-1:0] == 0));
 localparam [4:0] MS_N = MS[4:0];
 wire        s_nsrc_bad = s_xor && ((s_nsrc < 5'd2) || (s_nsrc > MS_N));
 reg         s_rsv;
 always @* begin
-    s_rsv = (s_ctrl[7:6] != 2'd0) || (s_ctrl[15:13] != 3'd0) || (s_ctrl[31:24] != 8'd0);
+    s_rsv = (s_ctrl & ~DMA_CTRL_DEFINED) != 32'd0;
     case (s_op)
         OP_MEMCPY: s_rsv = s_rsv || (s_nsrc != 5'd0) || (s_fill != 8'd0) || (s_src1 != 64'd0);
         OP_XOR:    s_rsv = s_rsv || (s_fill != 8'd0);
@@ -435,11 +443,11 @@ always @* begin
                 end else begin
                     slot_pop     = 1'b1;
                     dec_op_d     = s_op;
-                    dec_int_d    = s_ctrl[4];
-                    dec_fence_d  = s_ctrl[5];
+                    dec_int_d    = s_ctrl[DMA_CTRL_INT_EN_LSB];
+                    dec_fence_d  = s_ctrl[DMA_CTRL_FENCE_LSB];
                     dec_nsrc_d   = s_nsrc;
                     dec_fill_d   = s_fill;
-                    dec_len_d    = s_len[23:0];
+                    dec_len_d    = s_len[DMA_LEN_W-1:0];
                     dec_dst_d    = s_dst;
                     dec_next_d   = s_next[2:0];
                     dec_e_d      = 3'd0;
@@ -627,7 +635,7 @@ always @* begin
             if (drained) begin
                 if (err_wst_q && !reset_pend_q) begin
                     c_saddr_d  = slot_addr(ring_base_q, log2_slots_q, head_q);
-                    c_status_d = {2'b11, 14'd0, err_code_q, 8'd0};
+                    c_status_d = ST_DONE | ST_ERROR | ({24'd0, err_code_q} << DMA_STATUS_CODE_LSB);
                     c_state_d  = C_EW;
                 end else begin
                     halt_now = 1'b1;
@@ -640,7 +648,7 @@ always @* begin
                     cmp_err_wst  = 1'b1;
                 end else begin
                     c_saddr_d   = slot_addr(ring_base_q, log2_slots_q, dq_slot_q[dq_hi]);
-                    c_status_d  = {1'b1, 30'd0, dq_nz_q[dq_hi]};
+                    c_status_d  = ST_DONE | ({31'd0, dq_nz_q[dq_hi]} << DMA_STATUS_XOR_NONZERO_LSB);
                     c_newhead_d = dq_slot_q[dq_hi] + {13'd0, dq_nslots_q[dq_hi]};
                     c_int_d     = dq_int_q[dq_hi];
                     c_state_d   = C_SW;

@@ -114,7 +114,11 @@ localparam integer SW     = $clog2(MAX_XOR_SRCS);
 localparam integer RCW    = 8;                        // read-burst sequence counters
 localparam integer BT_DEPTH = 8;
 
-localparam [3:0] OP_MEMCPY = 4'd1, OP_XORVAL = 4'd3, OP_FILL = 4'd4, OP_INT = 4'd5;  // XOR: default path
+`include "dma_desc.vh"
+
+// XOR: the default path
+localparam [3:0] OP_MEMCPY = DMA_OP_MEMCPY, OP_XORVAL = DMA_OP_XOR_VAL, OP_FILL = DMA_OP_FILL,
+                 OP_INT = DMA_OP_INTERRUPT;
 localparam [1:0] CT_DATA = 2'd0, CT_FILL = 2'd1, CT_CHECK = 2'd2, CT_MARK = 2'd3;
 
 initial begin

@@ -27,15 +27,14 @@ from cocotbext.axi import AxiBus, AxiLiteBus, AxiLiteMaster
 from cocotbext.axi.constants import AxiResp
 
 from pydriver import regs
-from tb.axi_mem import FaultyAxiRam
-from tb.descriptors import (
-    COUNT_MOD,
+from pydriver.drivers.dmasim.hw import (
     SLOT_BYTES,
     Descriptor,
     ErrCode,
     RawDescriptor,
     Status,
 )
+from tb.axi_mem import FaultyAxiRam
 from tb.refmodel import (
     BusFault,
     ChannelSetup,
@@ -338,17 +337,13 @@ class DmaTb:
         counts. The hardware sees them at the next doorbell()."""
         counts = []
         for d in descs:
-            data = d.encode()
             counts.append(ch.tail)
-            for k in range(len(data) // SLOT_BYTES):
-                self.ram.write(ch.setup.slot_addr(ch.tail + k),
-                               data[k * SLOT_BYTES:(k + 1) * SLOT_BYTES])
-            ch.tail = (ch.tail + len(data) // SLOT_BYTES) % COUNT_MOD
+            ch.tail = ch.setup.ring.store(self.ram.write, ch.tail, d.encode())
             ch.posted.append(d)
         return counts
 
     def outstanding(self, ch: Channel) -> int:
-        return (ch.tail - ch.head) % COUNT_MOD
+        return ch.setup.ring.outstanding(ch.head, ch.tail)
 
     def predict(self, chans: Sequence[Channel], faults: Sequence[BusFault] = (),
                 abort_at: dict[int, int] | None = None,
@@ -502,11 +497,7 @@ class DmaTb:
         for batch in batches:
             start = tail
             for d in batch:
-                data = d.encode()
-                for k in range(d.slots):
-                    model.write(ch.setup.slot_addr(tail + k),
-                                data[k * SLOT_BYTES:(k + 1) * SLOT_BYTES])
-                tail = (tail + d.slots) % COUNT_MOD
+                tail = ch.setup.ring.store(model.write, tail, d.encode())
             out = run_channel(model, self.hw, ch.setup, start, tail)
             assert not out.halted, f"stream() is for good descriptors: {out.err_code!r}"
             outs.append(out)
@@ -519,7 +510,7 @@ class DmaTb:
         while True:
             while nxt < len(batches):
                 size = sum(d.slots for d in batches[nxt])
-                if size > nslots - (ch.tail - head) % COUNT_MOD:
+                if size > ch.setup.ring.free(head, ch.tail):
                     break
                 self.post(ch, batches[nxt])
                 await self.doorbell(ch)

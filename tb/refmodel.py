@@ -16,10 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from tb.descriptors import (
+from pydriver.drivers.dmasim.hw import (
     CMPL_RECORD_BYTES,
-    COUNT_MOD,
-    MAX_LOG2_SLOTS,
     SLOT_BYTES,
     CompletionRecord,
     ErrCode,
@@ -30,6 +28,7 @@ from tb.descriptors import (
     status_error,
     status_ok,
 )
+from pydriver.drivers.dmasim.ring import RingLayout, count_add, count_distance
 
 ADDR64_MASK = (1 << 64) - 1
 PAGE = 4096
@@ -63,22 +62,20 @@ class ChannelSetup:
     win_limit: int = ADDR64_MASK
     cmpl_wb_en: bool = False
     cmpl_addr: int = 0
+    ring: RingLayout = field(init=False, repr=False, compare=False)  # checks base and size
 
     def __post_init__(self) -> None:
-        if self.ring_base % SLOT_BYTES:
-            raise ValueError(f"ring base 0x{self.ring_base:x} is not 32-byte aligned")
-        if not 1 <= self.log2_slots <= MAX_LOG2_SLOTS:
-            raise ValueError(f"ring size 2^{self.log2_slots} out of 1..{MAX_LOG2_SLOTS}")
+        object.__setattr__(self, "ring", RingLayout(self.ring_base, self.log2_slots))
         if self.cmpl_addr % CMPL_RECORD_BYTES:
             raise ValueError(f"completion address 0x{self.cmpl_addr:x} is not 8-byte aligned")
 
     @property
     def nslots(self) -> int:
-        return 1 << self.log2_slots
+        return self.ring.nslots
 
     def slot_addr(self, count: int) -> int:
         """Bus address of the slot that slot count `count` (as HEAD/TAIL count) names."""
-        return self.ring_base + (count % self.nslots) * SLOT_BYTES
+        return self.ring.slot_addr(count)
 
 
 @dataclass(frozen=True)
@@ -187,8 +184,8 @@ class Outcome:
                        f"{ErrCode(self.err_code).name})")
         if err_resp != self.err_resp:
             bad.append(f"ERR_CODE.RESP {err_resp} (expected {self.err_resp})")
-        if self.err_desc is not None and err_desc != self.err_desc % COUNT_MOD:
-            bad.append(f"ERR_DESC {err_desc} (expected {self.err_desc % COUNT_MOD})")
+        if self.err_desc is not None and err_desc != count_add(self.err_desc, 0):
+            bad.append(f"ERR_DESC {err_desc} (expected {count_add(self.err_desc, 0)})")
         if self.err_addr is not None and not self.err_addr[0] <= err_addr <= self.err_addr[1]:
             lo, hi = self.err_addr
             want = f"0x{lo:x}" if lo == hi else f"in [0x{lo:x}, 0x{hi:x}]"
@@ -288,7 +285,7 @@ class _Channel:
     def __init__(self, mem: SimMemory, hw: HwConfig, ch: ChannelSetup, head: int, tail: int,
                  faults: Sequence[BusFault]) -> None:
         self.mem, self.hw, self.ch, self.faults = mem, hw, ch, faults
-        self.out = Outcome(memory=mem, head_start=head % COUNT_MOD, tail=tail % COUNT_MOD)
+        self.out = Outcome(memory=mem, head_start=count_add(head, 0), tail=count_add(tail, 0))
         self.dirty: list[tuple[int, int]] = []  # data written since the last fence point
 
     # -- checks -------------------------------------------------------------------------------
@@ -396,10 +393,10 @@ class _Channel:
                 if h.code != ErrCode.RESERVED:  # reserved-field checks need the extension slots
                     raise
             n_ext = ext_slots(d.op, d.nsrc)
-            if (self.out.tail - count) % COUNT_MOD < 1 + n_ext:
+            if count_distance(count, self.out.tail) < 1 + n_ext:
                 raise UnspecifiedBehaviour(
                     f"descriptor at slot count {count} needs {1 + n_ext} slots but TAIL covers "
-                    f"{(self.out.tail - count) % COUNT_MOD}")
+                    f"{count_distance(count, self.out.tail)}")
             ext = b"".join(self.fetch_slot(count + 1 + k) for k in range(n_ext))
             d = RawDescriptor.decode(first, ext)
             self.validate(d, n_ext)
@@ -475,12 +472,12 @@ class _Channel:
         out, ch = self.out, self.ch
         count = out.head_start
         out.head = count
-        if (out.tail - count) % COUNT_MOD > ch.nslots:
+        if ch.ring.outstanding(count, out.tail) > ch.nslots:
             self.halt(_Halt(ErrCode.TAIL_OVERFLOW), None)
             out.head_options = (count,)
             return out
         while count != out.tail:
-            if abort_at is not None and count == abort_at % COUNT_MOD:
+            if abort_at is not None and count == count_add(abort_at, 0):
                 self.abort(count)
                 out.head_options = (count,)
                 return out
@@ -494,7 +491,7 @@ class _Channel:
                 break
             slot0 = ch.slot_addr(count)
             self.mem.write(slot0, status.to_bytes(4, "little"))
-            new_head = (count + d.slots) % COUNT_MOD
+            new_head = count_add(count, d.slots)
             out.completions.append(Completion(count, d.slots, d.op, status, d.int_en))
             out.head = new_head
             if ch.cmpl_wb_en:
@@ -528,14 +525,13 @@ class _Channel:
         data writes back until the previous status write is answered, which would cost the
         back-to-back small-copy rate). They are never completed; only their destinations become
         don't-care, every other byte must still be unchanged."""
-        count %= COUNT_MOD
+        count = count_add(count, 0)
         while count != self.out.tail:
             try:
                 first = self.mem.read(self.ch.slot_addr(count), SLOT_BYTES)
                 d = RawDescriptor.decode(first)
                 n_ext = ext_slots(d.op, d.nsrc)
-                ext = b"".join(self.mem.read(self.ch.slot_addr(count + 1 + k), SLOT_BYTES)
-                               for k in range(n_ext))
+                ext = self.ch.ring.load(self.mem.read, count + 1, n_ext)
                 d = RawDescriptor.decode(first, ext)
                 self.validate(d, n_ext)
                 bufs = self.buffers(d)
@@ -544,7 +540,7 @@ class _Channel:
             for b in bufs:
                 if b.is_dst and self.in_window(b.addr, b.length):
                     self.out.dont_care.append((b.addr, b.length))
-            count = (count + 1 + n_ext) % COUNT_MOD
+            count = count_add(count, 1 + n_ext)
 
     def write_record(self, head: int, status: int) -> None:
         addr = self.ch.cmpl_addr
@@ -565,8 +561,7 @@ class _Channel:
             return
         d = RawDescriptor.decode(self.mem.read(slot0, SLOT_BYTES))
         n_ext = ext_slots(d.op, d.nsrc)
-        ext = b"".join(self.mem.read(ch.slot_addr(count + 1 + k), SLOT_BYTES)
-                       for k in range(n_ext))
+        ext = ch.ring.load(self.mem.read, count + 1, n_ext)
         d = RawDescriptor.decode(self.mem.read(slot0, SLOT_BYTES), ext)
         out.alternatives.append((slot0, (self.mem.read(slot0, 4),
                                          status_error(ErrCode.ABORTED).to_bytes(4, "little"))))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
-from tb.descriptors import Descriptor, Fill, Interrupt, Memcpy, Xor, XorVal
+from pydriver.drivers.dmasim.hw import Descriptor, Fill, Interrupt, Memcpy, Xor, XorVal
 from tb.dma_tb import DmaTb
 from tb.refmodel import xor_bytes
 

@@ -38,6 +38,7 @@ from pydriver.async_tx.submit import (
 )
 from pydriver.async_tx.xor import async_xor
 from pydriver.async_tx.xor_val import async_xor_val
+from pydriver.dmaengine.status import SUM_CHECK_P_RESULT, SumCheck  # dmaengine.h, as in the kernel
 
 __all__ = [
     "ASYNC_TX_ACK",
@@ -45,6 +46,8 @@ __all__ = [
     "ASYNC_TX_FENCE",
     "ASYNC_TX_XOR_DROP_DST",
     "ASYNC_TX_XOR_ZERO_DST",
+    "SUM_CHECK_P_RESULT",
+    "SumCheck",
     "AsyncSubmitCtl",
     "async_memcpy",
     "async_memset",

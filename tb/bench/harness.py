@@ -27,21 +27,21 @@ from cocotbext.axi import AxiLiteBus, AxiLiteMaster
 from cocotbext.axi.constants import AxiResp
 
 from pydriver import regs
-from tb.bench.backdoor import BackdoorMem
-from tb.descriptors import (
-    COUNT_MOD,
-    SLOT_BYTES,
+from pydriver.drivers.dmasim.hw import (
     CompletionRecord,
     Memcpy,
     Status,
     Xor,
     status_ok,
 )
+from pydriver.drivers.dmasim.ring import RingLayout
+from tb.bench.backdoor import BackdoorMem
 
 CLK_NS = 10
 CHANNEL = 0
 RING_BASE = 0x0000
 RING_LOG2 = 8                 # 256 slots: 8 KiB
+RING = RingLayout(RING_BASE, RING_LOG2)
 CMPL_ADDR = 0x3F00            # completion record, outside the payload range
 DATA_BASE = 0x4000            # payload buffers from here to the end of the memory
 GUARD = 64                    # checked bytes before and after every destination
@@ -185,7 +185,7 @@ class BenchHarness:
 
         jobs: list[_Job] = []
         slot = self.tail
-        nslots = 1 << RING_LOG2
+        used = 0
         for i in range(case.count):
             srcs = [alloc(case.src_off) for _ in range(case.nsrc)]
             dst = alloc(case.dst_off)
@@ -203,17 +203,14 @@ class BenchHarness:
                 desc = Memcpy(dst, srcs[0], case.length, int_en=last)
             else:
                 desc = Xor(dst, tuple(srcs), case.length, int_en=last)
-            raw = desc.encode()
-            for k in range(len(raw) // SLOT_BYTES):
-                at = RING_BASE + ((slot + k) % nslots) * SLOT_BYTES
-                self.mem.write(at, raw[k * SLOT_BYTES:(k + 1) * SLOT_BYTES])
-            slot += desc.slots
+            slot = RING.store(self.mem.write, slot, desc.encode())
             jobs.append(job)
-        if slot - self.tail > nslots:
-            raise BenchError(f"{case.name}: {slot - self.tail} slots exceed the ring")
+            used += desc.slots
+        if used > RING.nslots:
+            raise BenchError(f"{case.name}: {used} slots exceed the ring")
         self.dut.cfg_data_hi.value = cursor
         self.mem.write(CMPL_ADDR, bytes(8))
-        return jobs, slot % COUNT_MOD
+        return jobs, slot
 
     def _monitors(self) -> dict[str, int]:
         d = self.dut
@@ -296,9 +293,8 @@ class BenchHarness:
 
     async def _verify(self, case: Case, jobs: list[_Job], new_tail: int) -> None:
         errors: list[str] = []
-        nslots = 1 << RING_LOG2
         for i, job in enumerate(jobs):
-            status = self.mem.read32(RING_BASE + (job.slot % nslots) * SLOT_BYTES)
+            status = self.mem.read32(RING.slot_addr(job.slot))
             if status != status_ok():
                 errors.append(f"descriptor {i}: status {Status(status)}")
             got = self.mem.read(job.dst - GUARD, case.length + 2 * GUARD)

@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from pydriver import regs
-from tb.descriptors import ErrCode, Fill, Interrupt, Memcpy, RawDescriptor, Xor, XorVal
+from pydriver.drivers.dmasim.hw import ErrCode, Fill, Interrupt, Memcpy, RawDescriptor, Xor, XorVal
 from tb.dma_tb import Channel, DmaTb
 
 PAGE = 4096

@@ -5,7 +5,6 @@ from __future__ import annotations
 from cocotb.triggers import Event
 from pyuvm import ConfigDB, uvm_analysis_port, uvm_driver
 
-from tb.descriptors import COUNT_MOD
 from tb.dma_tb import Channel, DmaTb
 from tb.uvm.item import DescItem, PostedBatch
 
@@ -69,7 +68,7 @@ class RingDriver(uvm_driver):
         need = sum(i.slots for i in batch)
         # Room in the ring: a slot is free once the monitor retired it (read its status word
         # after HEAD passed it), as a completion handler frees slots for the submitter.
-        while (ch.tail - self.monitor.head) % COUNT_MOD + need > ch.setup.nslots:
+        while ch.setup.ring.free(self.monitor.head, ch.tail) < need:
             await tb.cycles(16)
         start = ch.tail
         counts = tb.post(ch, [i.desc for i in batch])

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 from pyuvm import uvm_sequence_item
 
+from pydriver.drivers.dmasim.hw import Descriptor, Interrupt, Op
 from tb import stimulus
-from tb.descriptors import Descriptor, Interrupt, Op
 from tb.dma_tb import DmaTb
 
 OPS = ("memcpy", "xor", "xor_val", "fill", "interrupt")

@@ -7,7 +7,7 @@ from collections import deque
 from pyuvm import ConfigDB, uvm_analysis_port, uvm_monitor, uvm_tlm_analysis_fifo
 
 from pydriver import regs
-from tb.descriptors import COUNT_MOD
+from pydriver.drivers.dmasim.ring import count_add, count_distance
 from tb.dma_tb import DmaTb
 from tb.uvm.item import DescItem, Observed
 
@@ -51,11 +51,12 @@ class CompletionMonitor(uvm_monitor):
                 if not ok:
                     break
                 pending.extend(batch.items)
-            advance = (new - head) % COUNT_MOD
+            advance = count_distance(head, new)
             done: list[DescItem] = []
-            while pending and (pending[0].count + pending[0].slots - head) % COUNT_MOD <= advance:
+            while pending and count_distance(
+                    head, count_add(pending[0].count, pending[0].slots)) <= advance:
                 done.append(pending.popleft())
-            end = (done[-1].count + done[-1].slots) % COUNT_MOD if done else head
+            end = count_add(done[-1].count, done[-1].slots) if done else head
             if end != new:
                 self.error(f"channel {self.index}: HEAD moved {head} -> {new}, which is not the "
                            f"end of a posted descriptor (next boundary {end})")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pyuvm import ConfigDB, uvm_analysis_port, uvm_subscriber
 
-from tb.descriptors import SLOT_BYTES
 from tb.dma_tb import DmaTb
 from tb.refmodel import Outcome, SimMemory, UnspecifiedBehaviour, run_channel
 from tb.uvm.item import Expectation, PostedBatch
@@ -45,10 +44,7 @@ class Predictor(uvm_subscriber):
         self.sync()
         ch = tb.channels[batch.channel]
         for item in batch.items:
-            data = item.desc.encode()
-            for k in range(item.slots):
-                self.model.write(ch.setup.slot_addr(item.count + k),
-                                 data[k * SLOT_BYTES:(k + 1) * SLOT_BYTES])
+            ch.setup.ring.store(self.model.write, item.count, item.desc.encode())
         self.descs += [i.desc for i in batch.items]
         try:
             out = run_channel(self.model, tb.hw, ch.setup, batch.start, batch.tail)

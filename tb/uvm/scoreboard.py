@@ -5,7 +5,8 @@ from __future__ import annotations
 from pyuvm import ConfigDB, uvm_scoreboard, uvm_tlm_analysis_fifo
 
 from pydriver import regs
-from tb.descriptors import COUNT_MOD, Status
+from pydriver.drivers.dmasim.hw import Status
+from pydriver.drivers.dmasim.ring import count_add
 from tb.dma_tb import DmaTb
 from tb.uvm.item import Expectation, Observed
 
@@ -121,7 +122,7 @@ class Scoreboard(uvm_scoreboard):
             if done != bool(pred.int_en.get(chn)):
                 self.error(f"channel {chn}: INT_CAUSE.DONE {int(done)} after "
                            f"{pred.int_en.get(chn, 0)} INT_EN completions")
-            if state.tail != ch.tail % COUNT_MOD:
+            if state.tail != count_add(ch.tail, 0):
                 self.error(f"channel {chn}: TAIL {state.tail}, software wrote {ch.tail}")
             if ch.setup.cmpl_wb_en and out.record is None:
                 self.error(f"channel {chn}: no completion record predicted")

@@ -8,7 +8,7 @@ import random
 import cocotb
 from pyuvm import uvm_sequence
 
-from tb.descriptors import Interrupt, Memcpy, Xor, XorVal
+from pydriver.drivers.dmasim.hw import Interrupt, Memcpy, Xor, XorVal
 from tb.dma_tb import DmaTb
 from tb.refmodel import xor_bytes
 from tb.uvm.item import OPS, DescItem

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import cocotb
 
+from pydriver.drivers.dmasim.hw import ErrCode, Resp
 from tb import stimulus
-from tb.descriptors import ErrCode, Resp
 from tb.dma_tb import DmaTb, scale
 from tb.refmodel import BusFault
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import cocotb
 
 from pydriver import regs
+from pydriver.drivers.dmasim.hw import CompletionRecord, Interrupt, Op, status_ok
 from tb import stimulus
-from tb.descriptors import CompletionRecord, Interrupt, Op, status_ok
 from tb.dma_tb import CLK_NS, SOAK, DmaTb, scale
 
 DONE = regs.CH_INT_CAUSE_DONE_MASK

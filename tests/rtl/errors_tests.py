@@ -15,8 +15,7 @@ from __future__ import annotations
 import cocotb
 
 from pydriver import regs
-from tb import stimulus
-from tb.descriptors import (
+from pydriver.drivers.dmasim.hw import (
     SLOT_BYTES,
     CompletionRecord,
     Descriptor,
@@ -31,6 +30,7 @@ from tb.descriptors import (
     status_error,
     status_ok,
 )
+from tb import stimulus
 from tb.dma_tb import Channel, DmaTb, scale
 from tb.refmodel import BusFault
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import cocotb
 
 from pydriver import regs
+from pydriver.drivers.dmasim.hw import Memcpy
 from tb import stimulus
-from tb.descriptors import Memcpy
 from tb.dma_tb import CLK_NS, SOAK, DmaTb, scale
 
 

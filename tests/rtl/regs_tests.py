@@ -10,7 +10,7 @@ from __future__ import annotations
 import cocotb
 
 from pydriver import regs
-from tb.descriptors import ErrCode
+from pydriver.drivers.dmasim.hw import ErrCode
 from tb.dma_tb import DmaTb, field_of
 
 PATTERNS = (0xFFFFFFFF, 0xA5A5A5A5, 0x5A5A5A5A, 0x00000001)

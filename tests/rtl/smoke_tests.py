@@ -19,14 +19,15 @@ from cocotb.triggers import ClockCycles, RisingEdge
 from cocotbext.axi import AxiBus, AxiLiteBus, AxiLiteMaster, AxiRam
 
 from pydriver import regs
+from pydriver.drivers.dmasim.hw import ErrCode, Op, RawDescriptor, status_error, status_ok
+from pydriver.drivers.dmasim.ring import RingLayout
 
 MEM_SIZE = 1 << 20
 RING = 0x1000          # ring of 16 slots per channel, channel n at RING + n * 0x400
 CMPL = 0x0F00          # completion records, 8 bytes per channel
 
-OP_MEMCPY, OP_XOR, OP_XORVAL, OP_FILL, OP_INT = 1, 2, 3, 4, 5
-DONE = 1 << 31
-ERROR = 1 << 30
+OP_MEMCPY, OP_XOR, OP_XORVAL, OP_FILL, OP_INT = Op.MEMCPY, Op.XOR, Op.XOR_VAL, Op.FILL, Op.INTERRUPT
+DONE = status_ok()
 
 
 class FaultyRam(AxiRam):
@@ -81,31 +82,25 @@ class Tb:
         await self.wr(regs.ch_reg(ch, regs.CH_CTRL), 1 | (8 if cmpl else 0))
         self.tail[ch] = 0
 
+    @staticmethod
+    def layout(ch):
+        return RingLayout(RING + ch * 0x400, 4)
+
     def slot_addr(self, ch, count):
-        return RING + ch * 0x400 + (count % 16) * 32
+        return self.layout(ch).slot_addr(count)
 
     def put_desc(self, ch, op, length=0, dst=0, srcs=(), fill=0, int_en=False, fence=False,
                  nsrc=None):
         """Write a descriptor (and its extension slots) at the channel's tail; returns its slot."""
-        srcs = list(srcs)
         if nsrc is None:
             nsrc = len(srcs) if op in (OP_XOR, OP_XORVAL) else 0
-        ctrl = op | (int_en << 4) | (fence << 5) | (nsrc << 8) | (fill << 16)
+        desc = RawDescriptor(op, length, dst, tuple(srcs), nsrc, fill, int_en, fence)
         first = self.tail[ch]
-        padded = srcs[:2] + [0] * (2 - len(srcs[:2]))
-        self.mem.write(self.slot_addr(ch, first),
-                       struct.pack("<IIQQQ", ctrl, length, dst, padded[0], padded[1]))
-        self.tail[ch] += 1
-        rest = srcs[2:]
-        while rest:
-            quad = rest[:4] + [0] * (4 - len(rest[:4]))
-            self.mem.write(self.slot_addr(ch, self.tail[ch]), struct.pack("<QQQQ", *quad))
-            self.tail[ch] += 1
-            rest = rest[4:]
+        self.tail[ch] = self.layout(ch).store(self.mem.write, first, desc.encode())
         return first
 
     async def ring(self, ch):
-        await self.wr(regs.ch_reg(ch, regs.CH_TAIL), self.tail[ch] & 0xFFFF)
+        await self.wr(regs.ch_reg(ch, regs.CH_TAIL), self.tail[ch])
 
     async def wait_idle(self, ch, timeout=200000):
         for _ in range(timeout // 20):
@@ -260,7 +255,7 @@ async def xor_fill_xorval(dut):
     assert tb.mem.read(ip[1], 700) == inplace
     guard_check(tb, 0x74000, b"\x3c" * 333)
     assert tb.status(0, zslot) == DONE
-    assert tb.status(0, nzslot) == DONE | 1
+    assert tb.status(0, nzslot) == status_ok(xor_nonzero=True)
     assert tb.status(0, islot) == DONE
 
 
@@ -305,11 +300,11 @@ async def errors_and_reset(dut):
     await tb.ring(0)
     st = await tb.wait_idle(0)
     assert st & 2, "not halted"
-    assert await tb.rd(regs.ch_reg(0, regs.CH_ERR_CODE)) == 0x01
+    assert await tb.rd(regs.ch_reg(0, regs.CH_ERR_CODE)) == ErrCode.BAD_OPCODE
     assert await tb.rd(regs.ch_reg(0, regs.CH_ERR_DESC)) == bad
     assert await tb.rd(regs.ch_reg(0, regs.CH_HEAD)) == 1
     assert await tb.rd(regs.ch_reg(0, regs.CH_INT_CAUSE)) == 2
-    assert tb.status(0, bad) == DONE | ERROR | (0x01 << 8)
+    assert tb.status(0, bad) == status_error(ErrCode.BAD_OPCODE)
     assert int(dut.irq.value) & 1
 
     # reset and recover; then a window error, then a read SLVERR
@@ -327,7 +322,7 @@ async def errors_and_reset(dut):
     await tb.ring(0)
     st = await tb.wait_idle(0)
     assert st & 2
-    assert await tb.rd(regs.ch_reg(0, regs.CH_ERR_CODE)) == 0x05
+    assert await tb.rd(regs.ch_reg(0, regs.CH_ERR_CODE)) == ErrCode.WINDOW
     assert await tb.rd(regs.ch_reg(0, regs.CH_ERR_ADDR_LO)) == 0x3FFF0
     assert await tb.rd(regs.ch_reg(0, regs.CH_ERR_DESC)) == wslot
     assert tb.mem.read(0x30000, 64) == tb.mem.read(0x31000, 64)
@@ -342,8 +337,8 @@ async def errors_and_reset(dut):
     st = await tb.wait_idle(0)
     tb.mem.bad = None
     assert st & 2
-    assert await tb.rd(regs.ch_reg(0, regs.CH_ERR_CODE)) == 0x11 | (2 << 8)
+    assert await tb.rd(regs.ch_reg(0, regs.CH_ERR_CODE)) == ErrCode.DATA_READ | (2 << 8)
     assert await tb.rd(regs.ch_reg(0, regs.CH_ERR_ADDR_LO)) == 0x38000
-    assert tb.status(0, eslot) == DONE | ERROR | (0x11 << 8)
+    assert tb.status(0, eslot) == status_error(ErrCode.DATA_READ)
     got = tb.mem.read(0x32000 - 64, 1024 + 128)
     assert got[:64] == b"\xa5" * 64 and got[-64:] == b"\xa5" * 64

@@ -11,7 +11,7 @@ import cocotb
 from pyuvm import ConfigDB, uvm_root, uvm_test
 
 from pydriver import regs
-from tb.descriptors import Op, ext_slots
+from pydriver.drivers.dmasim.hw import Op, ext_slots
 from tb.dma_tb import SOAK, DmaTb, scale
 from tb.uvm.env import DmaEnv
 from tb.uvm.item import OPS

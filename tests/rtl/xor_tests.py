@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import cocotb
 
+from pydriver.drivers.dmasim.hw import Interrupt, Xor
 from tb import stimulus
-from tb.descriptors import Interrupt, Xor
 from tb.dma_tb import DmaTb, scale
 
 

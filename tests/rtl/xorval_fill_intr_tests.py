@@ -11,8 +11,8 @@ from __future__ import annotations
 import cocotb
 
 from pydriver import regs
+from pydriver.drivers.dmasim.hw import Fill, Interrupt, XorVal
 from tb import stimulus
-from tb.descriptors import Fill, Interrupt, XorVal
 from tb.dma_tb import DmaTb, scale
 
 

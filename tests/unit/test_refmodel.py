@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from tb.descriptors import (
+from pydriver.drivers.dmasim.hw import (
     SLOT_BYTES,
     CompletionRecord,
     ErrCode,

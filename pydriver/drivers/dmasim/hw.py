@@ -1,89 +1,84 @@
 """dma_top descriptors: encoding, decoding and status words (docs/descriptor.md).
 
-Shared by the cocotb benches, the reference model and the provider driver, so it imports no
-simulator code. `RawDescriptor` is the field-level view and takes any value, which is what the
+The one codec: the provider driver, the reference model and every bench use it, so it imports
+no simulator code. `RawDescriptor` is the field-level view and takes any value, which is what the
 error tests need; `Memcpy`, `Xor`, `XorVal`, `Fill` and `Interrupt` build well-formed ones.
 """
 
 from __future__ import annotations
 
 import struct
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from enum import IntEnum
 
-SLOT_BYTES = 32
-SRCS_PER_EXT_SLOT = 4
-MAX_LEN = (1 << 24) - 1
-COUNT_MOD = 1 << 16  # HEAD and TAIL are free-running 16-bit slot counts
-MAX_LOG2_SLOTS = 15
-CMPL_RECORD_BYTES = 8
+# The format's constants are generated from rtl/dma_desc.toml (scripts/gen_desc.py); this
+# module re-exports them with the codec built on them.
+from .desc_format import (
+    CMPL_RECORD_BYTES,
+    COUNT_BITS,
+    COUNT_MOD,
+    CTRL_DEFINED,
+    CTRL_FENCE_MASK,
+    CTRL_FILL_VAL_MASK,
+    CTRL_FILL_VAL_SHIFT,
+    CTRL_INT_EN_MASK,
+    CTRL_NSRC_MASK,
+    CTRL_NSRC_SHIFT,
+    CTRL_OP_MASK,
+    CTRL_RESERVED_MASK,
+    LEN_MASK,
+    MAX_LEN,
+    MAX_LOG2_SLOTS,
+    SLOT_BYTES,
+    SLOT_CTRL,
+    SLOT_DST,
+    SLOT_LEN,
+    SLOT_SRC0,
+    SLOT_SRC1,
+    SRCS_FIRST_SLOT,
+    SRCS_PER_EXT_SLOT,
+    STATUS_CODE_MASK,
+    STATUS_CODE_SHIFT,
+    STATUS_DONE_MASK,
+    STATUS_ERROR_MASK,
+    STATUS_XOR_NONZERO_MASK,
+    ErrCode,
+    Op,
+    Resp,
+)
 
+__all__ = [
+    "CMPL_RECORD_BYTES", "COUNT_BITS", "COUNT_MOD", "CTRL_DEFINED", "CTRL_FENCE_MASK",
+    "CTRL_FILL_VAL_MASK", "CTRL_FILL_VAL_SHIFT", "CTRL_INT_EN_MASK", "CTRL_NSRC_MASK",
+    "CTRL_NSRC_SHIFT", "CTRL_OP_MASK", "CTRL_RESERVED_MASK", "LEN_MASK", "MAX_LEN",
+    "MAX_LOG2_SLOTS", "SLOT_BYTES", "SRCS_FIRST_SLOT", "SRCS_PER_EXT_SLOT", "STATUS_CODE_MASK",
+    "STATUS_CODE_SHIFT", "STATUS_DONE_MASK", "STATUS_ERROR_MASK", "STATUS_XOR_NONZERO_MASK",
+    "ErrCode", "Op", "Resp", "ext_slots", "status_ok", "status_error", "Status",
+    "CompletionRecord", "RawDescriptor", "Memcpy", "Xor", "XorVal", "Fill", "Interrupt",
+    "Descriptor",
+]
 
-class Op(IntEnum):
-    MEMCPY = 1
-    XOR = 2
-    XOR_VAL = 3
-    FILL = 4
-    INTERRUPT = 5
-
-
-class ErrCode(IntEnum):
-    NONE = 0x00
-    BAD_OPCODE = 0x01
-    BAD_LENGTH = 0x02
-    BAD_NSRC = 0x03
-    RESERVED = 0x04
-    WINDOW = 0x05
-    TAIL_OVERFLOW = 0x06
-    DESC_READ = 0x10
-    DATA_READ = 0x11
-    DATA_WRITE = 0x12
-    STATUS_WRITE = 0x13
-    ABORTED = 0x20
-
-
-class Resp(IntEnum):
-    """AXI response codes, as ERR_CODE.RESP reports them."""
-
-    OKAY = 0
-    EXOKAY = 1
-    SLVERR = 2
-    DECERR = 3
-
-
-# CTRL word of the first slot.
-CTRL_OP_MASK = 0x0000000F
-CTRL_INT_EN = 1 << 4
-CTRL_FENCE = 1 << 5
-CTRL_NSRC_SHIFT = 8
-CTRL_NSRC_MASK = 0x1F << CTRL_NSRC_SHIFT
-CTRL_FILL_SHIFT = 16
-CTRL_FILL_MASK = 0xFF << CTRL_FILL_SHIFT
-CTRL_DEFINED = CTRL_OP_MASK | CTRL_INT_EN | CTRL_FENCE | CTRL_NSRC_MASK | CTRL_FILL_MASK
-CTRL_RESERVED_MASK = 0xFFFFFFFF & ~CTRL_DEFINED
-LEN_MASK = 0x00FFFFFF
-
-# Status word written back over CTRL.
-STATUS_DONE = 1 << 31
-STATUS_ERROR = 1 << 30
-STATUS_CODE_SHIFT = 8
-STATUS_CODE_MASK = 0xFF << STATUS_CODE_SHIFT
-STATUS_XOR_NONZERO = 1 << 0  # SUM_CHECK_P_RESULT
+# The first slot as struct fields: CTRL, LEN (32 bits), DST, SRC0, SRC1 (64 bits), in the
+# order and at the offsets the format defines.
+FIRST_SLOT = "<IIQQQ"
+assert [SLOT_CTRL, SLOT_LEN, SLOT_DST, SLOT_SRC0, SLOT_SRC1] == \
+    [(0, 4), (4, 4), (8, 8), (16, 8), (24, 8)] and struct.calcsize(FIRST_SLOT) == SLOT_BYTES
+EXT_SLOT = f"<{SRCS_PER_EXT_SLOT}Q"
 
 
 def ext_slots(op: int, nsrc: int) -> int:
     """Extension slots following an XOR/XOR_VAL descriptor with `nsrc` sources."""
-    if op not in (Op.XOR, Op.XOR_VAL) or nsrc <= 2:
+    if op not in (Op.XOR, Op.XOR_VAL) or nsrc <= SRCS_FIRST_SLOT:
         return 0
-    return -(-(nsrc - 2) // SRCS_PER_EXT_SLOT)
+    return -(-(nsrc - SRCS_FIRST_SLOT) // SRCS_PER_EXT_SLOT)
 
 
 def status_ok(xor_nonzero: bool = False) -> int:
-    return STATUS_DONE | (STATUS_XOR_NONZERO if xor_nonzero else 0)
+    return STATUS_DONE_MASK | (STATUS_XOR_NONZERO_MASK if xor_nonzero else 0)
 
 
 def status_error(code: int) -> int:
-    return STATUS_DONE | STATUS_ERROR | ((code & 0xFF) << STATUS_CODE_SHIFT)
+    return STATUS_DONE_MASK | STATUS_ERROR_MASK | ((code << STATUS_CODE_SHIFT) & STATUS_CODE_MASK)
 
 
 @dataclass(frozen=True)
@@ -94,11 +89,11 @@ class Status:
 
     @property
     def done(self) -> bool:
-        return bool(self.raw & STATUS_DONE)
+        return bool(self.raw & STATUS_DONE_MASK)
 
     @property
     def error(self) -> bool:
-        return bool(self.raw & STATUS_ERROR)
+        return bool(self.raw & STATUS_ERROR_MASK)
 
     @property
     def code(self) -> int:
@@ -106,7 +101,7 @@ class Status:
 
     @property
     def xor_nonzero(self) -> bool:
-        return bool(self.raw & STATUS_XOR_NONZERO)
+        return bool(self.raw & STATUS_XOR_NONZERO_MASK)
 
     def __str__(self) -> str:
         if not self.done:
@@ -129,12 +124,13 @@ class CompletionRecord:
     reserved: int = 0  # bits [31:16] of the low word; must be 0
 
     def encode(self) -> bytes:
-        return struct.pack("<II", (self.head & 0xFFFF) | (self.reserved << 16), self.status)
+        return struct.pack("<II", (self.head % COUNT_MOD) | (self.reserved << COUNT_BITS),
+                           self.status)
 
     @classmethod
     def decode(cls, data: bytes) -> CompletionRecord:
         lo, status = struct.unpack("<II", bytes(data[:CMPL_RECORD_BYTES]))
-        return cls(head=lo & 0xFFFF, status=status, reserved=lo >> 16)
+        return cls(head=lo % COUNT_MOD, status=status, reserved=lo >> COUNT_BITS)
 
 
 @dataclass(frozen=True)
@@ -153,9 +149,9 @@ class RawDescriptor:
 
     @property
     def ctrl(self) -> int:
-        word = (self.op & CTRL_OP_MASK) | ((self.nsrc & 0x1F) << CTRL_NSRC_SHIFT)
-        word |= (self.fill_val & 0xFF) << CTRL_FILL_SHIFT
-        word |= (CTRL_INT_EN if self.int_en else 0) | (CTRL_FENCE if self.fence else 0)
+        word = (self.op & CTRL_OP_MASK) | ((self.nsrc << CTRL_NSRC_SHIFT) & CTRL_NSRC_MASK)
+        word |= (self.fill_val << CTRL_FILL_VAL_SHIFT) & CTRL_FILL_VAL_MASK
+        word |= (CTRL_INT_EN_MASK if self.int_en else 0) | (CTRL_FENCE_MASK if self.fence else 0)
         return word | self.ctrl_reserved
 
     @property
@@ -165,27 +161,28 @@ class RawDescriptor:
 
     def encode(self) -> bytes:
         n_ext = self.slots - 1
-        capacity = 2 + SRCS_PER_EXT_SLOT * n_ext
+        capacity = SRCS_FIRST_SLOT + SRCS_PER_EXT_SLOT * n_ext
         if len(self.srcs) > capacity:
             raise ValueError(f"{len(self.srcs)} source addresses do not fit {self.slots} slots")
         srcs = list(self.srcs) + [0] * (capacity - len(self.srcs))
-        out = struct.pack("<IIQQQ", self.ctrl, self.length & 0xFFFFFFFF,
+        out = struct.pack(FIRST_SLOT, self.ctrl, self.length & 0xFFFFFFFF,
                           self.dst, srcs[0], srcs[1])
         for k in range(n_ext):
-            out += struct.pack("<4Q", *srcs[2 + 4 * k: 6 + 4 * k])
+            first = SRCS_FIRST_SLOT + SRCS_PER_EXT_SLOT * k
+            out += struct.pack(EXT_SLOT, *srcs[first:first + SRCS_PER_EXT_SLOT])
         return out
 
     @classmethod
     def decode(cls, first: bytes, ext: bytes = b"") -> RawDescriptor:
         """Decode the first slot and (for NSRC > 2) the extension slots that follow it."""
-        ctrl, length, dst, s0, s1 = struct.unpack("<IIQQQ", bytes(first[:SLOT_BYTES]))
+        ctrl, length, dst, s0, s1 = struct.unpack(FIRST_SLOT, bytes(first[:SLOT_BYTES]))
         srcs = [s0, s1]
         for k in range(len(ext) // SLOT_BYTES):
-            srcs += struct.unpack("<4Q", bytes(ext[k * SLOT_BYTES:(k + 1) * SLOT_BYTES]))
+            srcs += struct.unpack(EXT_SLOT, bytes(ext[k * SLOT_BYTES:(k + 1) * SLOT_BYTES]))
         return cls(op=ctrl & CTRL_OP_MASK, length=length, dst=dst, srcs=tuple(srcs),
                    nsrc=(ctrl & CTRL_NSRC_MASK) >> CTRL_NSRC_SHIFT,
-                   fill_val=(ctrl & CTRL_FILL_MASK) >> CTRL_FILL_SHIFT,
-                   int_en=bool(ctrl & CTRL_INT_EN), fence=bool(ctrl & CTRL_FENCE),
+                   fill_val=(ctrl & CTRL_FILL_VAL_MASK) >> CTRL_FILL_VAL_SHIFT,
+                   int_en=bool(ctrl & CTRL_INT_EN_MASK), fence=bool(ctrl & CTRL_FENCE_MASK),
                    ctrl_reserved=ctrl & CTRL_RESERVED_MASK)
 
     def raw(self) -> RawDescriptor:
@@ -193,12 +190,15 @@ class RawDescriptor:
 
 
 @dataclass(frozen=True)
-class _Flags:
+class _Flags(ABC):
+    """A well-formed descriptor: builds its `RawDescriptor` from the operation's fields."""
+
     int_en: bool = field(default=False, kw_only=True)
     fence: bool = field(default=False, kw_only=True)
 
-    def raw(self) -> RawDescriptor:  # pragma: no cover - overridden
-        raise NotImplementedError
+    @abstractmethod
+    def raw(self) -> RawDescriptor:
+        """Every field of the descriptor."""
 
     def encode(self) -> bytes:
         return self.raw().encode()

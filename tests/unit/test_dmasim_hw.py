@@ -1,12 +1,17 @@
-"""tb.descriptors: byte layout of descriptors, extension slots, status words, completion record."""
+"""The dma_top descriptor codec (pydriver.drivers.dmasim.hw): byte layout of descriptors,
+extension slots, status words, completion record; the format constants come from
+rtl/dma_desc.toml."""
 
 from __future__ import annotations
 
+import importlib.util
 import struct
+from pathlib import Path
 
 import pytest
 
-from tb.descriptors import (
+from pydriver.drivers.dmasim import desc_format
+from pydriver.drivers.dmasim.hw import (
     CTRL_RESERVED_MASK,
     SLOT_BYTES,
     CompletionRecord,
@@ -109,3 +114,38 @@ def test_completion_record_layout():
     assert rec.encode() == struct.pack("<II", 0x1234, 0x80000001)
     assert CompletionRecord.decode(rec.encode()) == rec
     assert CompletionRecord.decode(struct.pack("<II", 0xABCD0001, 0)).reserved == 0xABCD
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def gen_desc():
+    """scripts/gen_desc.py as a module."""
+    spec = importlib.util.spec_from_file_location("gen_desc", ROOT / "scripts" / "gen_desc.py")
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    return gen
+
+
+def test_generated_constants_follow_the_source():
+    """desc_format.py, the RTL header and the doc tables say what rtl/dma_desc.toml says."""
+    gen = gen_desc()
+    root = ROOT
+    spec = gen.load()
+    assert {o["name"]: o["value"] for o in spec["op"]} == {o.name: o.value for o in Op}
+    assert {e["name"]: e["code"] for e in spec["error"]} == {e.name: e.value for e in ErrCode}
+    assert desc_format.CTRL_DEFINED | CTRL_RESERVED_MASK == 0xFFFFFFFF
+    assert (root / "rtl" / "dma_desc.vh").read_text() == gen.verilog(spec)
+    assert (root / "pydriver/drivers/dmasim/desc_format.py").read_text() == gen.python(spec)
+    doc = (root / "docs" / "descriptor.md").read_text()
+    assert gen.update_doc(doc, gen.doc_tables(spec)) == doc, "docs/descriptor.md is stale"
+
+
+def test_a_format_that_overlaps_itself_is_refused(tmp_path):
+    gen = gen_desc()
+    text = (ROOT / "rtl" / "dma_desc.toml").read_text().replace(
+        'name = "FENCE"\nlsb = 5', 'name = "FENCE"\nlsb = 4')
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text)
+    with pytest.raises(SystemExit, match="FENCE overlaps"):
+        gen.load(bad)
