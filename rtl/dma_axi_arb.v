@@ -14,11 +14,11 @@
 `default_nettype none
 
 module dma_axi_arb #(
-    parameter integer NREQ       = 2,
-    parameter integer DATA_WIDTH = 64,
-    parameter integer ADDR_WIDTH = 32,
-    parameter integer ID_WIDTH   = 8,
-    parameter integer W_FIFO_DEPTH = 4
+    parameter integer NREQ         = 2,    // requestors: 1..32 (requestor i uses AXI ID i)
+    parameter integer DATA_WIDTH   = 64,   // AXI data bits: 32, 64 or 128
+    parameter integer ADDR_WIDTH   = 32,   // AXI address bits
+    parameter integer ID_WIDTH     = 8,    // AXI ID bits: at least log2(NREQ)
+    parameter integer W_FIFO_DEPTH = 4     // write bursts whose address may run ahead of W
 ) (
     input  wire                        clk,
     input  wire                        rst,

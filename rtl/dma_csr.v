@@ -10,11 +10,11 @@
 `default_nettype none
 
 module dma_csr #(
-    parameter integer CHANNELS        = 4,
-    parameter integer DATA_WIDTH      = 64,
-    parameter integer ADDR_WIDTH      = 32,
-    parameter integer MAX_XOR_SRCS    = 8,
-    parameter integer AXIL_ADDR_WIDTH = 12
+    parameter integer CHANNELS        = 4,     // channels present (CONFIG, channel blocks)
+    parameter integer DATA_WIDTH      = 64,    // AXI data bits (CONFIG.DATA_BYTES)
+    parameter integer ADDR_WIDTH      = 32,    // AXI address bits (CONFIG.ADDR_WIDTH)
+    parameter integer MAX_XOR_SRCS    = 8,     // XOR sources per descriptor (CONFIG)
+    parameter integer AXIL_ADDR_WIDTH = 12     // AXI-Lite address bits: 12
 ) (
     input  wire                       clk,
     input  wire                       rst,
@@ -50,6 +50,7 @@ module dma_csr #(
 );
 
 `include "dma_regs.vh"
+`include "dma_functions.vh"
 
 initial begin
     if (AXIL_ADDR_WIDTH != 12) begin
@@ -79,9 +80,6 @@ function [4:0] ch_of;
         end
     end
 endfunction
-
-wire [31:0] wmask = {{8{s_axil_wstrb[3]}}, {8{s_axil_wstrb[2]}},
-                     {8{s_axil_wstrb[1]}}, {8{s_axil_wstrb[0]}}};
 
 // ---------------------------------------------------------------- write
 reg         bvalid_q;
@@ -117,7 +115,7 @@ always @(posedge clk) begin
         if (wr_fire) begin
             bvalid_q <= 1'b1;
             if (wa == DMA_REG_SCRATCH) begin
-                scratch_q <= (scratch_q & ~wmask) | (s_axil_wdata & wmask);
+                scratch_q <= reg_merge(scratch_q, s_axil_wdata, strb_mask(s_axil_wstrb));
             end
         end
     end

@@ -12,10 +12,10 @@
 `default_nettype none
 
 module dma_fetch #(
-    parameter integer DATA_WIDTH    = 64,
-    parameter integer ADDR_WIDTH    = 32,
-    parameter integer MAX_BURST_LEN = 16,
-    parameter integer SQ_DEPTH      = 8
+    parameter integer DATA_WIDTH    = 64,  // bus data bits: 32, 64 or 128
+    parameter integer ADDR_WIDTH    = 32,  // bus address bits: 32..64
+    parameter integer MAX_BURST_LEN = 16,  // beats per AXI burst: bounds a fetch burst
+    parameter integer SQ_DEPTH      = 8    // slots the queue to the decoder holds (>= 4)
 ) (
     input  wire                  clk,
     input  wire                  rst,
@@ -46,6 +46,8 @@ module dma_fetch #(
     input  wire                  m_r_valid,
     output wire                  m_r_ready
 );
+
+`include "dma_functions.vh"
 
 localparam integer DB    = DATA_WIDTH / 8;
 localparam integer BPS   = 32 / DB;                 // beats per slot
@@ -80,7 +82,7 @@ wire [16:0]    size      = 17'd1 << log2_slots;
 wire [15:0]    avail     = tail - fptr_q;
 wire [15:0]    pos       = fptr_q & (size[15:0] - 16'd1);
 wire [16:0]    to_wrap   = size - {1'b0, pos};
-wire [63:0]    addr      = ring_base + {43'd0, pos, 5'b0};   // ring_base is 32-byte aligned
+wire [63:0]    addr      = slot_addr(ring_base, log2_slots, fptr_q);
 wire [7:0]     to_4k     = 8'd128 - {1'b0, addr[11:5]};
 wire [SQW+1:0] used      = {1'b0, sq_count} + {1'b0, inflight_q};
 wire [SQW+1:0] free      = SQD - used;
@@ -94,21 +96,9 @@ always @* begin
     if ({{(8-SQW-2){1'b0}}, free} < n) n = {{(8-SQW-2){1'b0}}, free};
 end
 
-// window check of [addr, addr + bytes - 1]: inside the window and the address space
-function win_ok_f;
-    input [63:0] a;
-    input [12:0] bytes;
-    input [63:0] wb;
-    input [63:0] wl;
-    reg   [64:0] last;
-    begin
-        last   = {1'b0, a} + {52'd0, bytes} - 65'd1;
-        win_ok_f = (a >= wb) && (last[63:0] <= wl) && (last[64:ADDR_WIDTH] == 0);
-    end
-endfunction
-
-wire ok_n   = win_ok_f(addr, {n, 5'b0}, win_base, win_limit);
-wire ok_1   = win_ok_f(addr, 13'd32, win_base, win_limit);
+// the burst's slots, or at least its first one, lie inside the window and the address space
+wire ok_n   = win_ok(addr, {11'd0, n, 5'b0}, win_base, win_limit, ADDR_WIDTH);
+wire ok_1   = win_ok(addr, 24'd32, win_base, win_limit, ADDR_WIDTH);
 // one fetch burst at a time: data reads of the descriptors already fetched are not queued
 // behind a long run of descriptor beats on the shared read channel
 wire want   = en && !stopped_q && (n != 8'd0) && (inflight_q == 0);

@@ -7,8 +7,8 @@
 `default_nettype none
 
 module dma_fifo #(
-    parameter integer WIDTH = 8,
-    parameter integer DEPTH = 4     // power of two, >= 2
+    parameter integer WIDTH = 8,    // entry bits
+    parameter integer DEPTH = 4     // entries: power of two, >= 2
 ) (
     input  wire             clk,
     input  wire             rst,

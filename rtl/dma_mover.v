@@ -20,8 +20,8 @@
 //    chunk has arrived.
 //
 // In-place XOR (DST equal to a source) is safe: a chunk is written only after all of its bytes
-// of every source have been received. Error handling: `stop` with `stop_dseq` makes the reader
-// abandon descriptors >= stop_dseq and turns their pending chunks into no-ops (bursts already
+// of every source have been received. Error handling: `stop` makes the reader abandon the
+// descriptors `stop_covers` marks and turns their pending chunks into no-ops (bursts already
 // announced on AW are completed with WSTRB 0), while older descriptors finish; `flush` clears
 // everything once the channel has drained.
 
@@ -30,13 +30,13 @@
 `default_nettype none
 
 module dma_mover #(
-    parameter integer DATA_WIDTH    = 64,
-    parameter integer ADDR_WIDTH    = 32,
-    parameter integer MAX_XOR_SRCS  = 8,
-    parameter integer MAX_BURST_LEN = 16,
-    parameter integer BUF_BLOCKS    = 8,
-    parameter integer RD_TRACK      = 16,
-    parameter integer DSEQ_WIDTH    = 4
+    parameter integer DATA_WIDTH    = 64,  // bus data bits: 32, 64 or 128
+    parameter integer ADDR_WIDTH    = 32,  // bus address bits: 32..64
+    parameter integer MAX_XOR_SRCS  = 8,   // XOR sources per descriptor: 2..16
+    parameter integer MAX_BURST_LEN = 16,  // beats per burst and per buffer block (power of two)
+    parameter integer BUF_BLOCKS    = 8,   // block buffers (power of two >= 4): latency tolerance
+    parameter integer RD_TRACK      = 16,  // read bursts outstanding (<= 64)
+    parameter integer DSEQ_WIDTH    = 4    // descriptor sequence number bits
 ) (
     input  wire                           clk,
     input  wire                           rst,
@@ -54,9 +54,9 @@ module dma_mover #(
     input  wire                           cmd_fence,
     input  wire [DSEQ_WIDTH-1:0]          cmd_dseq,
 
-    // error stop from the channel
+    // error stop from the channel: the descriptors stop_covers marks are abandoned
     input  wire                           stop,
-    input  wire [DSEQ_WIDTH-1:0]          stop_dseq,
+    input  wire [(1<<DSEQ_WIDTH)-1:0]     stop_covers,  // bit n: dseq n is at or after the fault
 
     // in-order descriptor completion (data side)
     output wire                           done_valid,
@@ -140,17 +140,6 @@ initial begin
     end
 end
 
-// sequence compare modulo 2^DSEQ_WIDTH: a >= b
-function mv_seq_ge;
-    input [DSEQ_WIDTH-1:0] a;
-    input [DSEQ_WIDTH-1:0] b;
-    reg   [DSEQ_WIDTH-1:0] d;
-    begin
-        d = a - b;
-        mv_seq_ge = !d[DSEQ_WIDTH-1];
-    end
-endfunction
-
 // all read bursts up to sequence number thr have returned
 function rd_ready;
     input [RCW-1:0] thr;
@@ -179,15 +168,16 @@ reg [ADDR_WIDTH-1:0]              dst_q, dst_d;
 reg [MAX_XOR_SRCS*ADDR_WIDTH-1:0] src_q, src_d;
 reg [7:0]                         fill_q, fill_d;
 reg [DSEQ_WIDTH-1:0]              dseq_q, dseq_d;
-reg [23:0]                        p_q, p_d;        // destination bytes covered by pushed chunks
-reg [23:0]                        pn_q, pn_d;      // end of the chunk being read
-reg [SW:0]                        s_q, s_d;        // source being read
-reg [XW-1:0]                      cur_q, cur_d;    // next source beat address to read
-reg [XW-1:0]                      need_q, need_d;  // source bytes below this are needed
-reg [XW-1:0]                      send_q, send_d;  // aligned end of the source
-reg [XW-1:0]                      sbase_q, sbase_d;// source start address
-reg [LB-1:0]                      shi_q, shi_d;    // last lane of the source's last beat
-reg [PW-1:0]                      dbase_q, dbase_d;// buffer position of the destination's block
+reg [23:0]                        chunk_off_q, chunk_off_d;  // start of the chunk being read:
+                                                             // destination bytes already pushed
+reg [23:0]                        chunk_end_q, chunk_end_d;  // end of the chunk being read
+reg [SW:0]                        src_idx_q, src_idx_d;      // source being read
+reg [XW-1:0]                      rd_addr_q, rd_addr_d;      // next source beat address to read
+reg [XW-1:0]                      rd_need_q, rd_need_d;      // source bytes below this are needed
+reg [XW-1:0]                      src_end_q, src_end_d;      // aligned end of the source
+reg [XW-1:0]                      src_base_q, src_base_d;    // source start address
+reg [LB-1:0]                      src_last_lane_q, src_last_lane_d;  // last lane of its last beat
+reg [PW-1:0]                      dst_buf_pos_q, dst_buf_pos_d;  // buffer position of DST's block
 reg [RCW-1:0]                     rd_iss_q, rd_iss_d;
 reg [RCW-1:0]                     rd_done_q, rd_done_d;
 
@@ -222,51 +212,51 @@ wire [BT_W-1:0] bt_out;
 wire            bt_s_ready, bt_m_valid;
 wire            bt_pop;
 
-wire stop_me = stop && mv_seq_ge(dseq_q, stop_dseq);
+wire stop_me = stop && stop_covers[dseq_q];
 wire [SW:0] nsrc_ext = nsrc_q[SW:0];
 
 // per-source values
-wire [ADDR_WIDTH-1:0] src_sel  = src_q[s_q[SW-1:0]*ADDR_WIDTH +: ADDR_WIDTH];
-wire [XW-1:0]         src_x    = {1'b0, src_sel};
-wire [XW-1:0]         len_x    = {{(XW-24){1'b0}}, len_q};
-wire [XW-1:0]         p_x      = {{(XW-24){1'b0}}, p_q};
-wire [XW-1:0]         pn_x     = {{(XW-24){1'b0}}, pn_q};
-wire [XW-1:0]         pc_x;     // end of the chunk being started (RD_CHUNK)
-wire [XW-1:0]         s_end    = (src_x + len_x + DBM1) & ~DBM1;
-wire [XW-1:0]         s_lastb  = src_x + len_x - 1'b1;
-wire [XW-1:0]         s_upblk  = (src_x + p_x + BLKM1) & ~BLKM1;
-wire [XW-1:0]         s_start  = (p_q == 24'd0) ? (src_x & ~DBM1) :
-                                 (s_upblk < s_end) ? s_upblk : s_end;
+wire [ADDR_WIDTH-1:0] src_sel       = src_q[src_idx_q[SW-1:0]*ADDR_WIDTH +: ADDR_WIDTH];
+wire [XW-1:0]         src_x         = {1'b0, src_sel};
+wire [XW-1:0]         len_x         = {{(XW-24){1'b0}}, len_q};
+wire [XW-1:0]         chunk_off_x   = {{(XW-24){1'b0}}, chunk_off_q};
+wire [XW-1:0]         chunk_end_x   = {{(XW-24){1'b0}}, chunk_end_q};
+wire [XW-1:0]         new_end_x;    // end of the chunk being started (RD_CHUNK)
+wire [XW-1:0]         src_end       = (src_x + len_x + DBM1) & ~DBM1;
+wire [XW-1:0]         src_last_byte = src_x + len_x - 1'b1;
+wire [XW-1:0]         src_next_blk  = (src_x + chunk_off_x + BLKM1) & ~BLKM1;
+wire [XW-1:0]         src_first_rd  = (chunk_off_q == 24'd0) ? (src_x & ~DBM1) :
+                                      (src_next_blk < src_end) ? src_next_blk : src_end;
 
 // chunk geometry
-wire [XW-1:0]         dst_x    = {1'b0, dst_q};
-wire [XW-1:0]         c_start  = dst_x + p_x;
-wire [XW-1:0]         c_last   = dst_x + pn_x - 1'b1;
-wire [BLK_SH:0]       c_room   = (1 << BLK_SH) - {1'b0, c_start[BLK_SH-1:0]};
-wire [23:0]           c_rem    = len_q - p_q;
-wire [23:0]           c_len    = ({{(24-BLK_SH-1){1'b0}}, c_room} < c_rem) ?
-                                 {{(24-BLK_SH-1){1'b0}}, c_room} : c_rem;
-assign pc_x = p_x + {{(XW-24){1'b0}}, c_len};
+wire [XW-1:0]         dst_x         = {1'b0, dst_q};
+wire [XW-1:0]         chunk_start   = dst_x + chunk_off_x;
+wire [XW-1:0]         chunk_last    = dst_x + chunk_end_x - 1'b1;
+wire [BLK_SH:0]       chunk_room    = (1 << BLK_SH) - {1'b0, chunk_start[BLK_SH-1:0]};
+wire [23:0]           chunk_rem     = len_q - chunk_off_q;
+wire [23:0]           chunk_len     = ({{(24-BLK_SH-1){1'b0}}, chunk_room} < chunk_rem) ?
+                                      {{(24-BLK_SH-1){1'b0}}, chunk_room} : chunk_rem;
+assign new_end_x = chunk_off_x + {{(XW-24){1'b0}}, chunk_len};
 
 // burst geometry
-wire [XW-1:0]         b_nblk   = ((cur_q >> BLK_SH) + 1'b1) << BLK_SH;
-wire [XW-1:0]         b_end    = (b_nblk < send_q) ? b_nblk : send_q;
-wire [XW-1:0]         b_bytes  = b_end - cur_q;
+wire [XW-1:0]         b_nblk   = ((rd_addr_q >> BLK_SH) + 1'b1) << BLK_SH;
+wire [XW-1:0]         b_end    = (b_nblk < src_end_q) ? b_nblk : src_end_q;
+wire [XW-1:0]         b_bytes  = b_end - rd_addr_q;
 wire [7:0]            b_len    = b_bytes[LB +: 8] - 8'd1;
-wire                  b_first  = (cur_q == (sbase_q & ~DBM1));
-wire                  b_lastb  = (b_end == send_q);
-wire [XW-1:0]         b_rel    = cur_q - sbase_q + {{(XW-PW){1'b0}}, dbase_q};
-wire [LB-1:0]         b_lo     = b_first ? sbase_q[LB-1:0] : {LB{1'b0}};
-wire [LB-1:0]         b_hi     = b_lastb ? shi_q : {LB{1'b1}};
-wire                  b_more   = (cur_q < need_q);
+wire                  b_first  = (rd_addr_q == (src_base_q & ~DBM1));
+wire                  b_lastb  = (b_end == src_end_q);
+wire [XW-1:0]         b_rel    = rd_addr_q - src_base_q + {{(XW-PW){1'b0}}, dst_buf_pos_q};
+wire [LB-1:0]         b_lo     = b_first ? src_base_q[LB-1:0] : {LB{1'b0}};
+wire [LB-1:0]         b_hi     = b_lastb ? src_last_lane_q : {LB{1'b1}};
+wire                  b_more   = (rd_addr_q < rd_need_q);
 
-assign rt_in      = {b_rel[PW-1:0], b_lo, b_hi, dseq_q, cur_q[ADDR_WIDTH-1:0]};
-assign m_ar_addr  = cur_q[ADDR_WIDTH-1:0];
+assign rt_in      = {b_rel[PW-1:0], b_lo, b_hi, dseq_q, rd_addr_q[ADDR_WIDTH-1:0]};
+assign m_ar_addr  = rd_addr_q[ADDR_WIDTH-1:0];
 assign m_ar_len   = b_len;
 assign m_ar_valid = (rd_state_q == RD_BURST) && b_more && rt_s_ready && !stop_me;
 wire   ar_fire    = m_ar_valid && m_ar_ready;
 
-assign cmd_ready  = (rd_state_q == RD_IDLE) && !(stop && mv_seq_ge(cmd_dseq, stop_dseq));
+assign cmd_ready  = (rd_state_q == RD_IDLE) && !(stop && stop_covers[cmd_dseq]);
 
 reg cq_push;
 
@@ -279,17 +269,17 @@ always @* begin
     src_d   = src_q;
     fill_d  = fill_q;
     dseq_d  = dseq_q;
-    p_d     = p_q;
-    pn_d    = pn_q;
-    s_d     = s_q;
-    cur_d   = cur_q;
-    need_d  = need_q;
-    send_d  = send_q;
-    sbase_d = sbase_q;
-    shi_d   = shi_q;
-    dbase_d = dbase_q;
-    rd_iss_d = rd_iss_q + {{(RCW-1){1'b0}}, ar_fire};
-    cq_push = 1'b0;
+    chunk_off_d     = chunk_off_q;
+    chunk_end_d     = chunk_end_q;
+    src_idx_d       = src_idx_q;
+    rd_addr_d       = rd_addr_q;
+    rd_need_d       = rd_need_q;
+    src_end_d       = src_end_q;
+    src_base_d      = src_base_q;
+    src_last_lane_d = src_last_lane_q;
+    dst_buf_pos_d   = dst_buf_pos_q;
+    rd_iss_d        = rd_iss_q + {{(RCW-1){1'b0}}, ar_fire};
+    cq_push         = 1'b0;
 
     case (rd_state_q)
         RD_IDLE: begin
@@ -301,8 +291,8 @@ always @* begin
                 src_d   = cmd_src;
                 fill_d  = cmd_fill;
                 dseq_d  = cmd_dseq;
-                p_d     = 24'd0;
-                s_d     = {(SW+1){1'b0}};
+                chunk_off_d = 24'd0;
+                src_idx_d   = {(SW+1){1'b0}};
                 rd_state_d = cmd_fence ? RD_FENCE : RD_CHUNK;
             end
         end
@@ -319,51 +309,51 @@ always @* begin
                 rd_state_d = RD_IDLE;
             end else if (cq_count <= CQ_LIM) begin
                 // this chunk's block and the spill block are free
-                pn_d = p_q + c_len;
-                s_d  = {(SW+1){1'b0}};
-                if (p_q == 24'd0) begin
-                    dbase_d = {cq_wi, {BLK_SH{1'b0}}} + {{(PW-BLK_SH){1'b0}}, dst_q[BLK_SH-1:0]};
+                chunk_end_d = chunk_off_q + chunk_len;
+                src_idx_d   = {(SW+1){1'b0}};
+                if (chunk_off_q == 24'd0) begin
+                    dst_buf_pos_d = {cq_wi, {BLK_SH{1'b0}}} + {{(PW-BLK_SH){1'b0}}, dst_q[BLK_SH-1:0]};
                 end
                 if (op_q == OP_FILL || op_q == OP_INT) begin
                     rd_state_d = RD_PUSH;
                 end else begin
-                    // source 0 set up here (s_q is 0 whenever a chunk starts): saves a cycle
-                    cur_d   = s_start;
-                    need_d  = src_x + pc_x;
-                    send_d  = s_end;
-                    sbase_d = src_x;
-                    shi_d   = s_lastb[LB-1:0];
-                    rd_state_d = RD_BURST;
+                    // source 0 set up here (src_idx_q is 0 whenever a chunk starts): saves a cycle
+                    rd_addr_d       = src_first_rd;
+                    rd_need_d       = src_x + new_end_x;
+                    src_end_d       = src_end;
+                    src_base_d      = src_x;
+                    src_last_lane_d = src_last_byte[LB-1:0];
+                    rd_state_d      = RD_BURST;
                 end
             end
         end
         RD_SRC: begin
-            cur_d   = s_start;
-            need_d  = src_x + pn_x;
-            send_d  = s_end;
-            sbase_d = src_x;
-            shi_d   = s_lastb[LB-1:0];
-            rd_state_d = stop_me ? RD_IDLE : RD_BURST;
+            rd_addr_d       = src_first_rd;
+            rd_need_d       = src_x + chunk_end_x;
+            src_end_d       = src_end;
+            src_base_d      = src_x;
+            src_last_lane_d = src_last_byte[LB-1:0];
+            rd_state_d      = stop_me ? RD_IDLE : RD_BURST;
         end
         RD_BURST: begin
             if (stop_me) begin
                 rd_state_d = RD_IDLE;
-            end else if (!b_more || (ar_fire && b_end >= need_q)) begin
-                if (ar_fire) cur_d = b_end;
-                s_d = s_q + 1'b1;
-                rd_state_d = (nsrc_ext == s_q + 1'b1) ? RD_PUSH : RD_SRC;
+            end else if (!b_more || (ar_fire && b_end >= rd_need_q)) begin
+                if (ar_fire) rd_addr_d = b_end;
+                src_idx_d  = src_idx_q + 1'b1;
+                rd_state_d = (nsrc_ext == src_idx_q + 1'b1) ? RD_PUSH : RD_SRC;
             end else if (ar_fire) begin
-                cur_d = b_end;
+                rd_addr_d = b_end;
             end
         end
         RD_PUSH: begin
             if (stop_me) begin
                 rd_state_d = RD_IDLE;
             end else begin
-                cq_push = 1'b1;
-                p_d = pn_q;
-                s_d = {(SW+1){1'b0}};
-                rd_state_d = (op_q == OP_INT || pn_q == len_q) ? RD_IDLE : RD_CHUNK;
+                cq_push     = 1'b1;
+                chunk_off_d = chunk_end_q;
+                src_idx_d   = {(SW+1){1'b0}};
+                rd_state_d  = (op_q == OP_INT || chunk_end_q == len_q) ? RD_IDLE : RD_CHUNK;
             end
         end
         default: rd_state_d = RD_IDLE;
@@ -374,18 +364,18 @@ end
 wire [1:0] push_type = (op_q == OP_FILL)   ? CT_FILL  :
                        (op_q == OP_XORVAL) ? CT_CHECK :
                        (op_q == OP_INT)    ? CT_MARK  : CT_DATA;
-wire [XW-LB-1:0] push_nb_full = c_last[XW-1:LB] - c_start[XW-1:LB];
+wire [XW-LB-1:0] push_nb_full = chunk_last[XW-1:LB] - chunk_start[XW-1:LB];
 
 always @(posedge clk) begin
     if (cq_push) begin
         cq_type_q[cq_wi] <= push_type;
-        cq_addr_q[cq_wi] <= c_start[ADDR_WIDTH-1:0] & ~DBM1[ADDR_WIDTH-1:0];
+        cq_addr_q[cq_wi] <= chunk_start[ADDR_WIDTH-1:0] & ~DBM1[ADDR_WIDTH-1:0];
         cq_nb_q[cq_wi]   <= push_nb_full[BBW-1:0];
-        cq_lo_q[cq_wi]   <= c_start[LB-1:0];
-        cq_hi_q[cq_wi]   <= c_last[LB-1:0];
+        cq_lo_q[cq_wi]   <= chunk_start[LB-1:0];
+        cq_hi_q[cq_wi]   <= chunk_last[LB-1:0];
         cq_thr_q[cq_wi]  <= rd_iss_q;
-        cq_last_q[cq_wi] <= (op_q == OP_INT) || (pn_q == len_q);
-        cq_first_q[cq_wi] <= (p_q == 24'd0);
+        cq_last_q[cq_wi] <= (op_q == OP_INT) || (chunk_end_q == len_q);
+        cq_first_q[cq_wi] <= (chunk_off_q == 24'd0);
         cq_dseq_q[cq_wi] <= dseq_q;
         cq_fill_q[cq_wi] <= fill_q;
     end
@@ -510,7 +500,7 @@ end
 // ============================================================================ AW issuer
 wire [NBW-1:0] aw_i     = cq_aw_q[NBW-1:0];
 wire           aw_has   = (cq_aw_q != cq_wr_q);
-wire           aw_disc  = stop && mv_seq_ge(cq_dseq_q[aw_i], stop_dseq);
+wire           aw_disc  = stop && stop_covers[cq_dseq_q[aw_i]];
 wire           aw_bus   = (cq_type_q[aw_i] == CT_DATA) || (cq_type_q[aw_i] == CT_FILL);
 // A descriptor's first write waits until every earlier write has been answered, so that a
 // write-response error halts the channel before any later descriptor has touched memory.
@@ -528,7 +518,7 @@ wire [NBW-1:0] h_i      = cq_rd_q[NBW-1:0];
 wire           h_has    = (cq_count != 0);
 wire           h_issued = (cq_aw_q != cq_rd_q);
 wire [1:0]     h_type   = cq_type_q[h_i];
-wire           h_disc   = stop && mv_seq_ge(cq_dseq_q[h_i], stop_dseq);
+wire           h_disc   = stop && stop_covers[cq_dseq_q[h_i]];
 wire [BBW-1:0] h_nb     = cq_nb_q[h_i];
 wire [BBW-1:0] h_w0     = cq_addr_q[h_i][BLK_SH-1:LB];
 wire           h_rdy    = rd_ready(cq_thr_q[h_i], rd_done_q);
@@ -696,20 +686,20 @@ always @(posedge clk) begin
         dseq_q  <= dseq_d;
     end
     if (rd_state_q != RD_IDLE || cmd_valid) begin
-        p_q     <= p_d;
-        pn_q    <= pn_d;
-        s_q     <= s_d;
-        cur_q   <= cur_d;
-        need_q  <= need_d;
-        send_q  <= send_d;
-        sbase_q <= sbase_d;
-        shi_q   <= shi_d;
-        dbase_q <= dbase_d;
+        chunk_off_q     <= chunk_off_d;
+        chunk_end_q     <= chunk_end_d;
+        src_idx_q       <= src_idx_d;
+        rd_addr_q       <= rd_addr_d;
+        rd_need_q       <= rd_need_d;
+        src_end_q       <= src_end_d;
+        src_base_q      <= src_base_d;
+        src_last_lane_q <= src_last_lane_d;
+        dst_buf_pos_q   <= dst_buf_pos_d;
     end
 end
 
 /* verilator lint_off UNUSEDSIGNAL */
-wire unused_ok = ^{s_lastb, b_bytes, b_rel, push_nb_full, r_mm, nsrc_q};  // wide intermediates
+wire unused_ok = ^{src_last_byte, b_bytes, b_rel, push_nb_full, r_mm, nsrc_q};  // wide intermediates
 /* verilator lint_on UNUSEDSIGNAL */
 
 endmodule

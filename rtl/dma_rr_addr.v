@@ -7,9 +7,9 @@
 `default_nettype none
 
 module dma_rr_addr #(
-    parameter integer NREQ       = 2,
-    parameter integer ADDR_WIDTH = 32,
-    parameter integer IW         = (NREQ > 1) ? $clog2(NREQ) : 1
+    parameter integer NREQ       = 2,    // requestors
+    parameter integer ADDR_WIDTH = 32,   // address bits
+    parameter integer IW         = (NREQ > 1) ? $clog2(NREQ) : 1  // requestor index bits
 ) (
     input  wire                       clk,
     input  wire                       rst,
