@@ -72,11 +72,14 @@ wire        wr_cause  = reg_wr && (reg_wr_addr == DMA_CH_INT_CAUSE);
 wire [31:0] tail_m    = reg_merge({16'd0, tail}, reg_wdata, wmask);
 wire [15:0] tail_new  = tail_m[15:0];
 wire [16:0] ring_slots = 17'd1 << log2_slots;
-wire [15:0] tail_out  = tail_new - head;
+wire [15:0] tail_out  = tail_new - head;   // slots outstanding after the write ...
+wire [15:0] tail_now  = tail - head;       // ... and before it
 
 assign abort_req    = wr_ctrl && wbits[1];
 assign reset_req    = wr_ctrl && wbits[2];
-assign tail_refused = wr_tail && ({1'b0, tail_out} > ring_slots);
+// TAIL_OVERFLOW (docs/descriptor.md): more slots outstanding than the ring holds, or TAIL moved
+// back towards HEAD (the channel may already have fetched the slots it takes back)
+assign tail_refused = wr_tail && (({1'b0, tail_out} > ring_slots) || (tail_out < tail_now));
 assign irq          = |(int_cause_q & int_enable_q);
 
 always @(posedge clk) begin

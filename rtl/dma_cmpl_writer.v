@@ -5,6 +5,8 @@
 // over the first slot's CTRL, wait for its write response, write the 8-byte completion record
 // when CTRL.CMPL_WB_EN is set (two beats on a 32-bit bus), wait for that response, then advance
 // HEAD past the descriptor's slots and count an INT_EN completion towards the DONE interrupt.
+// CMPL_WB_EN and CMPL_ADDR are taken once, when the window is checked: software changing them
+// meanwhile affects the next descriptor's completion, never puts this record elsewhere.
 // After an error, once the channel has drained: write the faulting descriptor's status word with
 // ERROR set when its slot is writable, then halt.
 
@@ -90,9 +92,14 @@ reg  [31:0] status_q, status_d;        // the status word being written
 reg  [63:0] slot_addr_q, slot_addr_d;  // and its address
 reg  [15:0] head_next_d;
 reg         int_q, int_d;              // the descriptor has INT_EN
+reg         rec_en_q, rec_en_d;        // a completion record follows the status word ...
+reg  [63:0] rec_addr_q, rec_addr_d;    // ... at this address (both as checked)
 
 wire        writing   = (state_q == ST_STATUS) || (state_q == ST_RECORD) || (state_q == ST_ERROR);
-wire        record_ok = !cmpl_wb_en || win_ok(cmpl_addr, 24'd8, win_base, win_limit, ADDR_WIDTH);
+wire        record_ok = !cmpl_wb_en ||
+                        win_ok({1'b0, cmpl_addr}, 24'd8, win_base, win_limit, ADDR_WIDTH);
+wire [64:0] err_slot_addr  = slot_addr(ring_base, log2_slots, head);
+wire [64:0] head_slot_addr = slot_addr(ring_base, log2_slots, head_slot);
 wire [63:0] record    = {status_q, 16'd0, head_next};
 wire        two_beats = (DB == 4);
 
@@ -112,7 +119,7 @@ localparam [ADDR_WIDTH-1:0] BEAT_MASK = {{(ADDR_WIDTH-LB){1'b1}}, {LB{1'b0}}};
 wire [127:0] status_rep  = {4{status_q}};
 wire [127:0] record_rep  = {2{record}};
 wire [127:0] half_rep    = {4{beat_q ? record[63:32] : record[31:0]}};
-wire [31:0]  record_strb = 32'hFF << cmpl_addr[LB-1:0];
+wire [31:0]  record_strb = 32'hFF << rec_addr_q[LB-1:0];
 wire [31:0]  status_strb = 32'h0000_000F;
 
 always @* begin
@@ -123,12 +130,12 @@ always @* begin
     if (state_q == ST_RECORD) begin
         if (two_beats) begin
             // 32-bit bus: the 8-byte record is two beats
-            m_aw_addr = cmpl_addr[ADDR_WIDTH-1:0];
+            m_aw_addr = rec_addr_q[ADDR_WIDTH-1:0];
             m_aw_len  = 8'd1;
             m_w_data  = half_rep[DATA_WIDTH-1:0];
             m_w_strb  = {DB{1'b1}};
         end else begin
-            m_aw_addr = cmpl_addr[ADDR_WIDTH-1:0] & BEAT_MASK;
+            m_aw_addr = rec_addr_q[ADDR_WIDTH-1:0] & BEAT_MASK;
             m_w_data  = record_rep[DATA_WIDTH-1:0];
             m_w_strb  = record_strb[DB-1:0];
         end
@@ -144,6 +151,8 @@ always @* begin
     slot_addr_d     = slot_addr_q;
     head_next_d     = head_next;
     int_d           = int_q;
+    rec_en_d        = rec_en_q;
+    rec_addr_d      = rec_addr_q;
     fault           = 1'b0;
     fault_code      = DMA_ERR_STATUS_WRITE;
     fault_addr      = slot_addr_q;
@@ -163,7 +172,7 @@ always @* begin
             beat_d    = 1'b0;
             if (drained) begin
                 if (err_status_wr) begin
-                    slot_addr_d = slot_addr(ring_base, log2_slots, head);
+                    slot_addr_d = err_slot_addr[63:0];
                     status_d    = STATUS_DONE | STATUS_ERROR |
                                   ({24'd0, err_code} << DMA_STATUS_CODE_LSB);
                     state_d     = ST_ERROR;
@@ -177,11 +186,13 @@ always @* begin
                     fault_addr      = cmpl_addr;
                     fault_status_wr = 1'b1;
                 end else begin
-                    slot_addr_d = slot_addr(ring_base, log2_slots, head_slot);
+                    slot_addr_d = head_slot_addr[63:0];
                     status_d    = STATUS_DONE |
                                   ({31'd0, head_nz} << DMA_STATUS_XOR_NONZERO_LSB);
                     head_next_d = head_slot + {13'd0, head_nslots};
                     int_d       = head_int;
+                    rec_en_d    = cmpl_wb_en;
+                    rec_addr_d  = cmpl_addr;
                     state_d     = ST_STATUS;
                 end
             end
@@ -201,7 +212,7 @@ always @* begin
                     fault   = 1'b1;
                     state_d = ST_IDLE;
                 end else begin
-                    state_d = cmpl_wb_en ? ST_RECORD : ST_FINISH;
+                    state_d = rec_en_q ? ST_RECORD : ST_FINISH;
                 end
             end
         end
@@ -209,7 +220,7 @@ always @* begin
             if (m_b_valid) begin
                 if (m_b_resp[1]) begin
                     fault           = 1'b1;
-                    fault_addr      = cmpl_addr;
+                    fault_addr      = rec_addr_q;
                     fault_status_wr = 1'b1;
                     state_d         = ST_IDLE;
                 end else begin
@@ -254,11 +265,14 @@ always @(posedge clk) begin
         slot_addr_q <= slot_addr_d;
         head_next   <= head_next_d;
         int_q       <= int_d;
+        rec_en_q    <= rec_en_d;
+        rec_addr_q  <= rec_addr_d;
     end
 end
 
 /* verilator lint_off UNUSEDSIGNAL */
-wire unused_ok = ^{status_rep, record_rep, half_rep, record_strb, status_strb};  // cut to the bus
+wire unused_ok = ^{status_rep, record_rep, half_rep, record_strb, status_strb,  // cut to the bus
+                   err_slot_addr[64], head_slot_addr[64]};  // slots the fetcher read: no carry
 /* verilator lint_on UNUSEDSIGNAL */
 
 endmodule

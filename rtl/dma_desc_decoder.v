@@ -122,10 +122,15 @@ wire [4:0]  srcs_used = (cmd_op == DMA_OP_MEMCPY) ? 5'd1 :
                         (cmd_op == DMA_OP_XOR || cmd_op == DMA_OP_XOR_VAL) ? cmd_nsrc : 5'd0;
 wire [63:0] win_src   = src_q[win_index_q[MSW-1:0]*64 +: 64];
 wire        dst_fail  = (win_index_q == 0) && uses_dst &&
-                        !win_ok(dst_q, cmd_len, win_base, win_limit, ADDR_WIDTH);
+                        !win_ok({1'b0, dst_q}, cmd_len, win_base, win_limit, ADDR_WIDTH);
 wire        src_fail  = (win_index_q < srcs_used) &&
-                        !win_ok(win_src, cmd_len, win_base, win_limit, ADDR_WIDTH);
+                        !win_ok({1'b0, win_src}, cmd_len, win_base, win_limit, ADDR_WIDTH);
 wire        win_last  = (win_index_q + 5'd1 >= srcs_used);
+
+// the slots of the descriptor being decoded (ERR_ADDR holds their addresses modulo 2^64)
+wire [64:0] first_slot_addr = slot_addr(ring_base, log2_slots, cmd_slot);
+wire [64:0] ext_slot_addr   = slot_addr(ring_base, log2_slots,
+                                        cmd_slot + 16'd1 + {13'd0, ext_index_q});
 
 assign idle    = (state_q == ST_IDLE);
 assign cmd_dst = dst_q[ADDR_WIDTH-1:0];
@@ -158,7 +163,7 @@ always @* begin
     fault             = 1'b0;
     fault_code        = DMA_ERR_BAD_OPCODE;
     fault_resp        = 2'b00;
-    fault_addr        = slot_addr(ring_base, log2_slots, cmd_slot);
+    fault_addr        = first_slot_addr[63:0];
     fault_status_wr   = 1'b1;
 
     case (state_q)
@@ -185,7 +190,7 @@ always @* begin
                     ext_index_d       = 3'd0;
                     nslots_d          = 3'd1 + slot_ext_slots;
                     win_index_d       = 5'd0;
-                    first_slot_addr_d = slot_addr(ring_base, log2_slots, cmd_slot);
+                    first_slot_addr_d = first_slot_addr[63:0];
                     state_d           = (slot_ext_slots != 3'd0) ? ST_EXT :
                                         (slot_op == DMA_OP_INTERRUPT) ? ST_DISPATCH : ST_WINDOW;
                 end
@@ -200,8 +205,7 @@ always @* begin
                     fault      = 1'b1;
                     fault_code = (slot_err == 2'd1) ? DMA_ERR_DESC_READ : DMA_ERR_WINDOW;
                     fault_resp = slot_resp;
-                    fault_addr = slot_addr(ring_base, log2_slots,
-                                           cmd_slot + 16'd1 + {13'd0, ext_index_q});
+                    fault_addr = ext_slot_addr[63:0];
                 end else if (ext_bad) begin
                     fault      = 1'b1;
                     fault_code = DMA_ERR_RESERVED;
@@ -296,6 +300,10 @@ always @(posedge clk) begin
         first_slot_addr_q <= first_slot_addr_d;
     end
 end
+
+/* verilator lint_off UNUSEDSIGNAL */
+wire unused_ok = ^{first_slot_addr[64], ext_slot_addr[64]};  // carries: the fetcher checks them
+/* verilator lint_on UNUSEDSIGNAL */
 
 endmodule
 

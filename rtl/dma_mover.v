@@ -545,7 +545,13 @@ wire h_nz = |(h_data & h_mask_bits);
 wire w_bus = h_has && h_issued && ((h_type == CT_DATA) || (h_type == CT_FILL));
 assign m_w_valid = w_bus && bt_s_ready;
 assign m_w_data  = (h_type == CT_FILL) ? {DB{cq_fill_q[h_i]}} : h_data;
-assign m_w_strb  = h_disc ? {DB{1'b0}} : h_mask;
+// AXI: a beat's payload stays as offered until it is taken. A beat of an abandoned descriptor
+// goes out with WSTRB 0, but that decision is taken when the beat is first offered and held
+// while it is stalled: an error stop arriving meanwhile affects the following beats only.
+reg            w_stalled_q;       // a beat was offered last cycle and not taken
+reg            w_disc_q;          // the discard decision it was offered with
+wire           w_disc   = w_stalled_q ? w_disc_q : h_disc;
+assign m_w_strb  = w_disc ? {DB{1'b0}} : h_mask;
 assign m_w_last  = wb_last;
 wire   w_fire    = m_w_valid && m_w_ready;
 
@@ -651,15 +657,16 @@ assign busy = (rd_state_q != RD_IDLE) || rt_m_valid || h_has || bt_m_valid;
 // ============================================================================ registers
 always @(posedge clk) begin
     if (rst || flush) begin
-        rd_state_q <= RD_IDLE;
-        rd_iss_q   <= {RCW{1'b0}};
-        rd_done_q  <= {RCW{1'b0}};
-        cq_wr_q    <= {(NBW+1){1'b0}};
-        cq_rd_q    <= {(NBW+1){1'b0}};
-        cq_aw_q    <= {(NBW+1){1'b0}};
-        rbeat_q    <= 8'd0;
-        wb_q       <= {BBW{1'b0}};
-        nz_q       <= 1'b0;
+        rd_state_q  <= RD_IDLE;
+        rd_iss_q    <= {RCW{1'b0}};
+        rd_done_q   <= {RCW{1'b0}};
+        cq_wr_q     <= {(NBW+1){1'b0}};
+        cq_rd_q     <= {(NBW+1){1'b0}};
+        cq_aw_q     <= {(NBW+1){1'b0}};
+        rbeat_q     <= 8'd0;
+        wb_q        <= {BBW{1'b0}};
+        nz_q        <= 1'b0;
+        w_stalled_q <= 1'b0;
     end else begin
         rd_state_q <= rd_state_d;
         rd_iss_q   <= rd_iss_d;
@@ -670,8 +677,12 @@ always @(posedge clk) begin
         if (r_fire) begin
             rbeat_q <= m_r_last ? 8'd0 : rbeat_q + 1'b1;
         end
-        wb_q <= wb_d;
-        nz_q <= nz_d;
+        wb_q        <= wb_d;
+        nz_q        <= nz_d;
+        w_stalled_q <= m_w_valid && !m_w_ready;
+    end
+    if (m_w_valid) begin
+        w_disc_q <= w_disc;
     end
     // datapath registers without reset, loaded only when their next value can differ (the
     // command fields when a command is taken, the rest while the reader is busy): an idle

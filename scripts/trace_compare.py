@@ -22,10 +22,10 @@ from __future__ import annotations
 import argparse
 import io
 import re
+import resource
 import subprocess
 import sys
 import tarfile
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,7 +142,12 @@ def extract_rtl(ref: str, dest: Path) -> Path:
 class RunResult:
     trace: Path
     failure: str | None
-    seconds: float
+    cpu_seconds: float  # of the simulator (and of a build, when one was needed)
+
+
+def _children_cpu() -> float:
+    use = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return use.ru_utime + use.ru_stime
 
 
 def run_side(rtl: Path, build: Path, sim: str, module: str, params: dict[str, int],
@@ -152,14 +157,14 @@ def run_side(rtl: Path, build: Path, sim: str, module: str, params: dict[str, in
     env = {"DMASIM_SEED": str(seed), "PYTHONHASHSEED": "0"}
     work = build / "run" / runner.run_key(sim, params, WRAPPER) / module
     (work / TRACE_FILE).unlink(missing_ok=True)
-    started = time.monotonic()
+    started = _children_cpu()
     failure = None
     try:
         runner.run(sim, module, TESTS, params, seed=seed, testcase=testcase, extra_env=env,
                    toplevel=WRAPPER, extra_sources=[wrapper])
     except AssertionError as exc:
         failure = str(exc)
-    return RunResult(work / TRACE_FILE, failure, time.monotonic() - started)
+    return RunResult(work / TRACE_FILE, failure, _children_cpu() - started)
 
 
 def first_differences(a: Path, b: Path, names: Sequence[str], limit: int) -> list[str]:
@@ -226,7 +231,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         wrapper.write_text(source)
 
     print(f"trace compare: {args.sim}, baseline {args.baseline} ({base_rtl.parent.name}) vs "
-          f"the working tree, seed {args.seed}")
+          f"the working tree, seed {args.seed} (simulator cpu seconds: baseline / tree)")
     mismatches = 0
     for pset in sets:
         params = runner.PARAM_SETS[pset]
@@ -243,8 +248,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 with a.open() as f:
                     changes = sum(1 for _ in f)
                 verdict = f"identical ({changes} changed cycles)" if same else "DIFFERENT"
-            secs = " / ".join(f"{r.seconds:.0f}" for r in res.values())
-            print(f"  {pset:14s} {module:26s} {verdict}  [{secs} s]" +
+            secs = " / ".join(f"{r.cpu_seconds:.1f}" for r in res.values())
+            print(f"  {pset:14s} {module:26s} {verdict}  [cpu {secs} s]" +
                   (f"\n    tests failed: {notes}" if notes else ""), flush=True)
             if not same:
                 mismatches += 1

@@ -206,7 +206,7 @@ class FaultyAxiRam(Memory):
     def set_pause(self, rng: random.Random | None = None, *, aw: float = 0.0, w: float = 0.0,
                   b: float = 0.0, ar: float = 0.0, r: float = 0.0, max_run: int = 8) -> None:
         """Stall each AXI channel (ready on AW/W/AR, valid on B/R) about the given fraction of
-        cycles; 0 removes the generator."""
+        cycles (1: always); 0 removes the generator and lets the channel run freely again."""
         rng = rng or random.Random(0)
         chans = {"aw": self.write_if.aw_channel, "w": self.write_if.w_channel,
                  "b": self.write_if.b_channel, "ar": self.read_if.ar_channel,
@@ -214,3 +214,5 @@ class FaultyAxiRam(Memory):
         for name, prob in (("aw", aw), ("w", w), ("b", b), ("ar", ar), ("r", r)):
             sub = random.Random(rng.getrandbits(32))
             chans[name].set_pause_generator(pause_pattern(sub, prob, max_run) if prob else None)
+            if not prob:
+                chans[name].pause = False  # removing a generator leaves its last state

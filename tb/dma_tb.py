@@ -112,7 +112,8 @@ class ChannelRegs:
 class DmaTb:
     """The bench around one dma_top instance."""
 
-    def __init__(self, dut, name: str, mem_size: int, seed: int | None) -> None:
+    def __init__(self, dut, name: str, mem_size: int, seed: int | None,
+                 mem_base: int | None = None) -> None:
         self.dut = dut
         self.log = dut._log
         self.name = name
@@ -124,6 +125,7 @@ class DmaTb:
         self.rng = random.Random(f"{base_seed}:{name}")
         self.log.info("%s: seed %d (rerun with DMASIM_SEED=%d)", name, base_seed, base_seed)
         self.mem_size = mem_size
+        self.mem_base = mem_base
         self.hw = HwConfig()
         self.base = 0
         self.ram: FaultyAxiRam
@@ -139,10 +141,11 @@ class DmaTb:
 
     @classmethod
     async def create(cls, dut, *, mem_size: int = 1 << 20, seed: int | None = None,
-                     name: str | None = None) -> DmaTb:
+                     name: str | None = None, mem_base: int | None = None) -> DmaTb:
         """Clock, reset, memory and register bus; reads CONFIG. `name` defaults to the calling
-        test's function name (it seeds the test's random stream)."""
-        tb = cls(dut, name or sys._getframe(1).f_code.co_name, mem_size, seed)
+        test's function name (it seeds the test's random stream); `mem_base` places the RAM
+        (a multiple of its size; default: see _mem_base)."""
+        tb = cls(dut, name or sys._getframe(1).f_code.co_name, mem_size, seed, mem_base)
         await tb._start()
         return tb
 
@@ -177,8 +180,11 @@ class DmaTb:
         self.ram.mem[:] = self.rng.randbytes(self.mem_size)
 
     def _mem_base(self, addr_width: int) -> int:
-        """Bus address of the RAM: above 4 GiB when addresses are wider than 32 bits, so the
-        upper address bits of every register and bus path are exercised."""
+        """Bus address of the RAM: `mem_base` when the test gave one, else DMASIM_MEM_BASE, else
+        above 4 GiB when addresses are wider than 32 bits, so the upper address bits of every
+        register and bus path are exercised."""
+        if self.mem_base is not None:
+            return self.mem_base
         env = os.environ.get("DMASIM_MEM_BASE")
         if env:
             return int(env, 0)
@@ -347,15 +353,17 @@ class DmaTb:
 
     def predict(self, chans: Sequence[Channel], faults: Sequence[BusFault] = (),
                 abort_at: dict[int, int] | None = None,
-                snapshot: SimMemory | None = None) -> dict[int, Outcome]:
+                snapshot: SimMemory | None = None,
+                abort_code: int = ErrCode.ABORTED) -> dict[int, Outcome]:
         """Run the reference model on a snapshot of memory (now, or one taken earlier) for every
         channel, from its HEAD to its TAIL. Channels are modelled one after the other, so their
-        data must not overlap."""
+        data must not overlap. `abort_at`: software stopped these channels when HEAD was there
+        (CTRL.ABORT, or with `abort_code` TAIL_OVERFLOW a TAIL write they refused)."""
         mem = snapshot.copy() if snapshot is not None else self.snapshot()
         out = {}
         for ch in chans:
             out[ch.index] = run_channel(mem, self.hw, ch.setup, ch.head, ch.tail, faults,
-                                        (abort_at or {}).get(ch.index))
+                                        (abort_at or {}).get(ch.index), abort_code)
         self.expected = mem
         self.outcomes = out
         self.all_outcomes = list(out.values())

@@ -34,6 +34,13 @@ ADDR64_MASK = (1 << 64) - 1
 PAGE = 4096
 
 
+def tail_write_refused(ring: RingLayout, head: int, tail: int, new_tail: int) -> bool:
+    """A TAIL write the channel refuses with TAIL_OVERFLOW (docs/descriptor.md): it would put more
+    slots outstanding than the ring holds, or move TAIL back towards HEAD."""
+    outstanding = ring.outstanding(head, new_tail)
+    return outstanding > ring.nslots or outstanding < ring.outstanding(head, tail)
+
+
 class UnspecifiedBehaviour(ValueError):
     """The scenario asks for behaviour the spec leaves open: a test must not build it."""
 
@@ -332,7 +339,9 @@ class _Channel:
     def fetch_slot(self, count: int) -> bytes:
         addr = self.ch.slot_addr(count)
         if not self.in_window(addr, SLOT_BYTES):
-            raise _Halt(ErrCode.WINDOW, addr=(addr, addr))
+            # ERR_ADDR is 64 bits: a slot past the top of a 64-bit address space shows wrapped
+            err_addr = addr & ADDR64_MASK
+            raise _Halt(ErrCode.WINDOW, addr=(err_addr, err_addr))
         self.check_read(addr, SLOT_BYTES, ErrCode.DESC_READ)
         return self.mem.read(addr, SLOT_BYTES)
 
@@ -468,17 +477,17 @@ class _Channel:
         out.err_code, out.err_resp, out.err_addr = h.code, h.resp, h.addr
         out.err_desc = count
 
-    def run(self, abort_at: int | None) -> Outcome:
+    def run(self, abort_at: int | None, abort_code: int) -> Outcome:
         out, ch = self.out, self.ch
         count = out.head_start
         out.head = count
-        if ch.ring.outstanding(count, out.tail) > ch.nslots:
+        if tail_write_refused(ch.ring, count, count, out.tail):
             self.halt(_Halt(ErrCode.TAIL_OVERFLOW), None)
             out.head_options = (count,)
             return out
         while count != out.tail:
             if abort_at is not None and count == count_add(abort_at, 0):
-                self.abort(count)
+                self.abort(count, abort_code)
                 out.head_options = (count,)
                 return out
             try:
@@ -515,7 +524,7 @@ class _Channel:
             count = new_head
         if abort_at is not None and not out.halted:
             # Aborted with nothing left to run: the channel halts, ERR_DESC is unspecified.
-            self.halt(_Halt(ErrCode.ABORTED), None)
+            self.halt(_Halt(abort_code), None)
         out.head_options = (out.head,)
         return out
 
@@ -551,10 +560,11 @@ class _Channel:
         self.mem.write(addr, record.encode())
         self.out.record = record
 
-    def abort(self, count: int) -> None:
-        """Software aborted while the descriptor at `count` was (or was about to be) running."""
+    def abort(self, count: int, code: int) -> None:
+        """Software stopped the channel (`code`: ABORTED, or TAIL_OVERFLOW for a refused TAIL
+        write) while the descriptor at `count` was (or was about to be) running."""
         out, ch = self.out, self.ch
-        self.halt(_Halt(ErrCode.ABORTED), count)
+        self.halt(_Halt(code), count)
         out.err_addr = None
         slot0 = ch.slot_addr(count)
         if not self.in_window(slot0, SLOT_BYTES):
@@ -564,7 +574,7 @@ class _Channel:
         ext = ch.ring.load(self.mem.read, count + 1, n_ext)
         d = RawDescriptor.decode(self.mem.read(slot0, SLOT_BYTES), ext)
         out.alternatives.append((slot0, (self.mem.read(slot0, 4),
-                                         status_error(ErrCode.ABORTED).to_bytes(4, "little"))))
+                                         status_error(code).to_bytes(4, "little"))))
         try:
             bufs = self.buffers(d)
         except IndexError:
@@ -575,10 +585,15 @@ class _Channel:
 
 
 def run_channel(mem: SimMemory, hw: HwConfig, ch: ChannelSetup, head: int, tail: int,
-                faults: Sequence[BusFault] = (), abort_at: int | None = None) -> Outcome:
+                faults: Sequence[BusFault] = (), abort_at: int | None = None,
+                abort_code: int = ErrCode.ABORTED) -> Outcome:
     """Execute a channel's slots [head, tail) on `mem` (updated in place) and return what the
-    hardware must show. `abort_at`: software aborted the channel when HEAD was there."""
-    return _Channel(mem, hw, ch, head, tail, faults).run(abort_at)
+    hardware must show. `abort_at`: software stopped the channel when HEAD was there, with
+    CTRL.ABORT (`abort_code` ABORTED) or a TAIL write it refused (TAIL_OVERFLOW)."""
+    if abort_code not in (ErrCode.ABORTED, ErrCode.TAIL_OVERFLOW):
+        raise ValueError(f"software stops a channel with ABORTED or TAIL_OVERFLOW, not "
+                         f"{ErrCode(abort_code).name}")
+    return _Channel(mem, hw, ch, head, tail, faults).run(abort_at, abort_code)
 
 
 def coalesce_done_times(completions: Iterable[tuple[int, bool]], count: int,
