@@ -29,6 +29,7 @@ from tb.refmodel import (
     coalesce_done_times,
     compare_memory,
     run_channel,
+    tail_write_refused,
     xor_bytes,
 )
 
@@ -51,12 +52,13 @@ def post(mem: SimMemory, ch: ChannelSetup, start: int, descs) -> int:
     return count
 
 
-def run(descs, *, ch=None, faults=(), hw=HW, head=0, mem=None, abort_at=None):
+def run(descs, *, ch=None, faults=(), hw=HW, head=0, mem=None, abort_at=None,
+        abort_code=ErrCode.ABORTED):
     mem = mem or fresh()
     ch = ch or ChannelSetup(ring_base=RING, log2_slots=4)
     tail = post(mem, ch, head, descs)
     before = mem.copy()
-    out = run_channel(mem, hw, ch, head, tail, faults, abort_at)
+    out = run_channel(mem, hw, ch, head, tail, faults, abort_at, abort_code)
     return before, out
 
 
@@ -258,3 +260,34 @@ def test_coalescing_model():
     assert coalesce_done_times([(0, True), (5, False), (40, True)], 8, 15) == [15, 55]
     # count 0 and 1 mean every one; non-INT_EN completions never count
     assert coalesce_done_times([(1, True), (2, False), (3, True)], 0, 0) == [1, 3]
+
+
+def test_tail_write_refused_when_overflowing_or_moving_back():
+    # HEAD 10, TAIL 14, 16-slot ring
+    assert not tail_write_refused(10, 14, 14, 16)  # the same TAIL again
+    assert not tail_write_refused(10, 14, 20, 16)
+    assert not tail_write_refused(10, 14, 26, 16)  # exactly the ring outstanding
+    assert tail_write_refused(10, 14, 27, 16)  # overflow
+    assert tail_write_refused(10, 14, 12, 16)  # back towards HEAD
+    assert tail_write_refused(10, 14, 9, 16)  # behind HEAD: a huge count outstanding
+    assert not tail_write_refused(0xFFFE, 0xFFFF, 3, 16)  # forward across the 2^16 wrap
+
+
+def test_refused_tail_stops_like_abort_with_its_own_code():
+    _, out = run([Fill(dst=0x4000, value=1, length=8), Fill(dst=0x5000, value=2, length=64)],
+                 abort_at=0, abort_code=ErrCode.TAIL_OVERFLOW)
+    assert out.err_code == ErrCode.TAIL_OVERFLOW and out.head == 0 and out.err_desc == 0
+    assert (0x4000, 8) in out.dont_care
+    with pytest.raises(ValueError, match="ABORTED or TAIL_OVERFLOW"):
+        run([Interrupt()], abort_at=0, abort_code=ErrCode.WINDOW)
+
+
+def test_ring_slot_past_the_top_of_a_64_bit_space():
+    """The refused slot's ERR_ADDR is its address modulo 2^64 (the register is 64 bits)."""
+    hw = HwConfig(addr_width=64)
+    top = 1 << 64
+    ch = ChannelSetup(ring_base=top - SLOT_BYTES, log2_slots=1)
+    mem = fresh()
+    mem.write(ch.slot_addr(0), Interrupt().encode())
+    out = run_channel(mem, hw, ch, 0, 2)
+    assert out.err_code == ErrCode.WINDOW and out.head == 1 and out.err_addr == (0, 0)
