@@ -216,9 +216,16 @@ def build(sim: str, params: Mapping[str, int] | None = None, waves: bool = False
         # FST rather than VCD: smaller, and the same format Icarus writes.
         build_args = ["--trace-fst", "--trace-structs"] if waves else []
     log = bdir / "build.log"
+    # Icarus rebuilds when a listed source is newer than its image; the includes (rtl/*.vh: the
+    # register map, descriptor format, shared functions) are not listed, so a newer one forces
+    # the rebuild.
+    image = bdir / "sim.vvp"
+    stale_include = sim == "icarus" and image.exists() and any(
+        p.stat().st_mtime > image.stat().st_mtime for p in RTL_DIR.glob("*.vh"))
     with _locked(bdir):
         try:
             runner.build(
+                always=stale_include,
                 sources=[*rtl_sources(), *extra],
                 includes=[RTL_DIR, *dict.fromkeys(p.parent for p in extra)],
                 hdl_toplevel=toplevel,
