@@ -83,6 +83,13 @@ def bursts_since(tb: DmaTb, first: int, *, write: bool) -> list[Burst]:
     return [b for b in tb.ram.bursts[first:] if b.write == write]
 
 
+def ring_fetches(tb: DmaTb, ch: Channel, first: int) -> list[Burst]:
+    """The read bursts since index `first` that fetch slots of the channel's ring."""
+    ring = ch.setup.slot_addr(0)
+    ring_end = ring + ch.setup.nslots * SLOT_BYTES
+    return [b for b in bursts_since(tb, first, write=False) if ring <= b.first < ring_end]
+
+
 async def abort(tb: DmaTb, ch: Channel) -> None:
     await tb.write(ch.reg(regs.CH_CTRL), ch.ctrl | regs.CH_CTRL_ABORT_MASK)
 
@@ -162,8 +169,8 @@ async def tail_rewind_refused(dut):
     await tb.doorbell(ch)
     await tb.doorbell(ch)
     last_slot = ch.setup.slot_addr(ch.tail - 1) + SLOT_BYTES - 1
-    await wait_until(tb, "the fetch of every posted slot", lambda: any(
-        b.last >= last_slot for b in bursts_since(tb, first, write=False)))
+    await wait_until(tb, "the fetch of every posted slot",
+                     lambda: any(b.last >= last_slot for b in ring_fetches(tb, ch, first)))
     rewind = ch.tail - 2
     assert tail_write_refused(ch.setup.ring, ch.head, ch.tail, rewind)
     await tb.doorbell(ch, rewind)
@@ -172,9 +179,7 @@ async def tail_rewind_refused(dut):
     state = await tb.wait_settled(ch, timeout=3000)
     assert state.halted and state.err_code == ErrCode.TAIL_OVERFLOW, str(state)
     assert state.head == 0 and state.tail == rewind, str(state)
-    ring_end = ch.setup.slot_addr(0) + ch.setup.nslots * SLOT_BYTES
-    stale = [b for b in bursts_since(tb, first, write=False)
-             if b.last > last_slot and b.first < ring_end and b.first >= ch.setup.slot_addr(0)]
+    stale = [b for b in ring_fetches(tb, ch, first) if b.last > last_slot]
     assert not stale, f"slots past TAIL were fetched: {stale[:3]}"
     tb.predict([ch], abort_at={ch.index: 0}, abort_code=ErrCode.TAIL_OVERFLOW, snapshot=snap)
     await tb.check(ch)
