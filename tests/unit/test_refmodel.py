@@ -263,14 +263,14 @@ def test_coalescing_model():
 
 
 def test_tail_write_refused_when_overflowing_or_moving_back():
-    # HEAD 10, TAIL 14, 16-slot ring
-    assert not tail_write_refused(10, 14, 14, 16)  # the same TAIL again
-    assert not tail_write_refused(10, 14, 20, 16)
-    assert not tail_write_refused(10, 14, 26, 16)  # exactly the ring outstanding
-    assert tail_write_refused(10, 14, 27, 16)  # overflow
-    assert tail_write_refused(10, 14, 12, 16)  # back towards HEAD
-    assert tail_write_refused(10, 14, 9, 16)  # behind HEAD: a huge count outstanding
-    assert not tail_write_refused(0xFFFE, 0xFFFF, 3, 16)  # forward across the 2^16 wrap
+    ring = ChannelSetup(ring_base=RING, log2_slots=4).ring  # HEAD 10, TAIL 14
+    assert not tail_write_refused(ring, 10, 14, 14)  # the same TAIL again
+    assert not tail_write_refused(ring, 10, 14, 20)
+    assert not tail_write_refused(ring, 10, 14, 26)  # exactly the ring outstanding
+    assert tail_write_refused(ring, 10, 14, 27)  # overflow
+    assert tail_write_refused(ring, 10, 14, 12)  # back towards HEAD
+    assert tail_write_refused(ring, 10, 14, 9)  # behind HEAD: a huge count outstanding
+    assert not tail_write_refused(ring, 0xFFFE, 0xFFFF, 3)  # forward across the 2^16 wrap
 
 
 def test_refused_tail_stops_like_abort_with_its_own_code():
