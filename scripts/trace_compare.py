@@ -236,9 +236,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     for pset in sets:
         params = runner.PARAM_SETS[pset]
         for module in modules:
-            res = {side: run_side(rtl, build, args.sim, module, params, wrapper, args.seed,
-                                  args.testcase)
-                   for side, (rtl, build) in sides.items()}
+            try:
+                res = {side: run_side(rtl, build, args.sim, module, params, wrapper, args.seed,
+                                      args.testcase)
+                       for side, (rtl, build) in sides.items()}
+            except runner.ToolError as exc:  # a build failed: its compiler messages and log
+                print(f"error: {exc}", file=sys.stderr)
+                return 2
             a, b = res["baseline"].trace, res["tree"].trace
             notes = "; ".join(f"{side}: {r.failure}" for side, r in res.items() if r.failure)
             if not a.exists() or not b.exists():
