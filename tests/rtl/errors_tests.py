@@ -18,7 +18,6 @@ from pydriver import regs
 from pydriver.drivers.dmasim.hw import (
     SLOT_BYTES,
     CompletionRecord,
-    Descriptor,
     ErrCode,
     Fill,
     Interrupt,
@@ -31,31 +30,9 @@ from pydriver.drivers.dmasim.hw import (
     status_ok,
 )
 from tb import stimulus
-from tb.dma_tb import Channel, DmaTb, scale
+from tb.dma_tb import DmaTb, scale
+from tb.fault_drills import ERROR, abort_busy, expect_fault, good, mid_fault
 from tb.refmodel import BusFault
-
-ERROR = regs.CH_INT_CAUSE_ERROR_MASK
-
-
-async def expect_fault(tb: DmaTb, ch: Channel, descs: list[Descriptor], code: int, *,
-                       faults: tuple[BusFault, ...] = (), recover: bool = True,
-                       prove: bool = True) -> None:
-    """Run descriptors that must halt the channel with `code`; check everything; reset the
-    channel (`recover`) and prove with a copy that it works again (`prove`)."""
-    out = await tb.run(ch, descs, faults=faults)
-    assert out.halted and out.err_code == code, f"the model did not expect {code!r}: {out}"
-    assert tb.irq(ch), "INT_CAUSE.ERROR with INT_ENABLE.ERROR set does not drive irq"
-    tb.log.info("%s: ERR_DESC %s, HEAD %d", ErrCode(code).name, out.err_desc, out.head)
-    tb.ram.faults.clear()
-    if recover:
-        await tb.reset_channel(ch)
-        assert not tb.irq(ch)
-        if prove:
-            await tb.run(ch, [stimulus.memcpy(tb, 3 * tb.hw.data_bytes + 1)])
-
-
-def good(tb: DmaTb, n: int = 2) -> list[Descriptor]:
-    return [stimulus.fill(tb, tb.rng.randint(1, 40)) for _ in range(n)]
 
 
 def bad_descriptors(tb: DmaTb) -> list[tuple[str, RawDescriptor, int]]:
@@ -241,17 +218,6 @@ async def tail_overflow(dut):
     await tb.run(ch, [stimulus.fill(tb, 5) for _ in range(ch.setup.nslots)])
 
 
-def mid_fault(tb: DmaTb, addr: int, length: int, resp: Resp, *, read: bool,
-              last: bool = False) -> BusFault:
-    """A fault on a 64-byte-aligned piece inside [addr, addr+length), clear of its edge words:
-    a random one, or the last one."""
-    first = (addr + 32 + 63) // 64 * 64
-    pieces = (addr + length - 32 - first) // 64
-    assert pieces >= 1, "buffer too short for a fault in its middle"
-    start = first + 64 * (pieces - 1 if last else tb.rng.randrange(pieces))
-    return BusFault(start, 64, resp, read=read, write=not read)
-
-
 # (at most 10 characters each, so cocotb names the tests after them)
 BUS_ERROR_SITES = ("desc0", "desc_ext", "desc_pref", "cpy_src", "xor_src", "cpy_dst",
                    "fill_dst", "status", "record")
@@ -336,21 +302,7 @@ async def abort_while_busy(dut):
     the aborted descriptor's destination may be partly written. RESET recovers."""
     tb = await DmaTb.create(dut)
     ch = await tb.setup_channel(0, log2_slots=4, int_enable=ERROR)
-    n = 64 * tb.hw.data_bytes
-    descs = [stimulus.memcpy(tb, 100)] + [stimulus.memcpy(tb, n) for _ in range(6)]
-    tb.post(ch, descs)
-    snap = tb.snapshot()
-    await tb.doorbell(ch)
-    await tb.cycles(n // tb.hw.data_bytes * 3)
-    await tb.write(ch.reg(regs.CH_CTRL), ch.ctrl | regs.CH_CTRL_ABORT_MASK)
-    state = await tb.wait_settled(ch, timeout=3000)
-    tb.log.info("after ABORT: %s", state)
-    assert state.halted and state.err_code == ErrCode.ABORTED and state.err_resp == 0
-    assert 0 < state.head < len(descs), "abort did not land mid-stream"
-    assert state.err_desc == state.head, "ERR_DESC is not the descriptor at HEAD"
-    tb.predict([ch], abort_at={ch.index: state.head}, snapshot=snap)
-    await tb.check(ch)
-    assert tb.irq(ch)
+    await abort_busy(tb, ch)
     await tb.reset_channel(ch)
     await tb.run(ch, [stimulus.memcpy(tb, 200)])
 

@@ -12,68 +12,21 @@ import cocotb
 from pydriver import regs
 from pydriver.drivers.dmasim.hw import ErrCode
 from tb.dma_tb import DmaTb, field_of
-
-PATTERNS = (0xFFFFFFFF, 0xA5A5A5A5, 0x5A5A5A5A, 0x00000001)
-
-
-def masks(reg: regs.Reg) -> tuple[int, int, int]:
-    """(plain read/write bits, read-only bits, bits that always read 0) of a register."""
-    rw = ro = zero = 0
-    for f in reg.fields:
-        m = ((1 << f.width) - 1) << f.lsb
-        if f.pulse or f.sw == "w":
-            zero |= m
-        elif f.w1c:
-            ro |= m  # nothing to clear after reset: stays at its reset value
-        elif f.sw == "rw":
-            rw |= m
-        else:
-            ro |= m
-    return rw, ro, zero
+from tb.regwalk import config_value, masks, walk, walk_channel
 
 
 def expected_config(tb: DmaTb, dut) -> int:
-    value = (tb.hw.channels << regs.REG_CONFIG_CHANNELS_SHIFT) \
-        | (tb.hw.max_xor_srcs << regs.REG_CONFIG_MAX_XOR_SRCS_SHIFT) \
-        | (tb.hw.data_bytes << regs.REG_CONFIG_DATA_BYTES_SHIFT) \
-        | (tb.hw.addr_width << regs.REG_CONFIG_ADDR_WIDTH_SHIFT)
     assert tb.hw.channels == len(dut.irq)
     try:  # parameters are visible on both simulators; keep the test usable if not
         assert tb.hw.max_xor_srcs == int(dut.MAX_XOR_SRCS.value)
     except AttributeError:
         tb.log.warning("MAX_XOR_SRCS parameter not visible; CONFIG checked against ports only")
     assert 2 <= tb.hw.max_xor_srcs <= 16 and tb.hw.data_bytes in (4, 8, 16)
-    return value
+    return config_value(tb)
 
 
 def reset_value(tb: DmaTb, dut, reg: regs.Reg) -> int:
     return expected_config(tb, dut) if reg.name == "CONFIG" else reg.reset
-
-
-def patterns_for(reg: regs.Reg) -> tuple[int, ...]:
-    """Values safe to write to a register in a walk: no pulse bits (ABORT/RESET act), no ENABLE
-    (the channel would start), a TAIL within the default 16-slot ring (no TAIL_OVERFLOW), a
-    RING_SIZE that is never 0."""
-    if reg.name == "CTRL":
-        return (regs.CH_CTRL_CMPL_WB_EN_MASK, 0)
-    if reg.name == "TAIL":
-        return (0xFFFF0010, 0x0000000A, 0x00000003)
-    if reg.name == "RING_SIZE":
-        return (0xFFFFFFFF, 0xA5A5A5A5, 0x5A5A5A5A, 0x00000001)
-    return PATTERNS
-
-
-async def walk(tb: DmaTb, offset: int, reg: regs.Reg, reset: int, where: str) -> None:
-    rw, ro, zero = masks(reg)
-    value = await tb.read(offset)
-    assert value == reset & ~zero, f"{where}: reset value 0x{value:08x}, expected 0x{reset:08x}"
-    for p in patterns_for(reg):
-        await tb.write(offset, p)
-        value = await tb.read(offset)
-        want = (p & rw) | (reset & ro)
-        assert value == want, (f"{where}: wrote 0x{p:08x}, read 0x{value:08x}, expected "
-                               f"0x{want:08x} (rw mask 0x{rw:08x})")
-    await tb.write(offset, reset & rw)
 
 
 async def snapshot_channels(tb: DmaTb) -> dict[tuple[int, str], int]:
@@ -103,8 +56,7 @@ async def channel_registers(dut):
     tb = await DmaTb.create(dut)
     last = tb.hw.channels - 1
     for ch in tb.pick(range(tb.hw.channels), icarus=1, keep=(0, last)):
-        for reg in regs.CHANNEL_REGS:
-            await walk(tb, regs.ch_reg(ch, reg.offset), reg, reg.reset, f"CH[{ch}].{reg.name}")
+        await walk_channel(tb, ch)
         # The TAIL walk left TAIL at 0 again; a RESET must also bring it back from non-zero.
         await tb.write(regs.ch_reg(ch, regs.CH_TAIL), 5)
         await tb.write(regs.ch_reg(ch, regs.CH_CTRL), regs.CH_CTRL_RESET_MASK)
