@@ -130,6 +130,11 @@ def check_params(params: Mapping[str, int]) -> None:
                              f"{name} {describe_values(PARAM_VALUES[name])}")
 
 
+def format_params(params: Mapping[str, int]) -> str:
+    """The inverse of parse_params: "CHANNELS=8 DATA_WIDTH=128"."""
+    return " ".join(f"{k}={v}" for k, v in params.items())
+
+
 def full_params(params: Mapping[str, int]) -> dict[str, int]:
     return {**DEFAULT_PARAMS, **params}
 
@@ -194,6 +199,19 @@ def run_key(sim: str, params: Mapping[str, int], toplevel: str = TOPLEVEL) -> st
 def build_dir_for(sim: str, params: Mapping[str, int], waves: bool,
                   toplevel: str = TOPLEVEL) -> Path:
     return BUILD_DIR / "sim" / f"{run_key(sim, params, toplevel)}{'-waves' if waves else ''}"
+
+
+def work_dir(sim: str, params: Mapping[str, int], test_module: str,
+             toplevel: str = TOPLEVEL) -> Path:
+    """Where a test module runs (its results, default log and waveform)."""
+    return BUILD_DIR / "run" / run_key(sim, full_params(params), toplevel) / test_module
+
+
+def wave_file(sim: str, params: Mapping[str, int], test_module: str,
+              toplevel: str = TOPLEVEL) -> Path:
+    """The FST a run with waves writes (Icarus names it after the toplevel)."""
+    work = work_dir(sim, params, test_module, toplevel)
+    return work / (f"{toplevel}.fst" if sim == "icarus" else "dump.fst")
 
 
 def build(sim: str, params: Mapping[str, int] | None = None, waves: bool = False,
@@ -264,12 +282,14 @@ def run(sim: str, test_module: str, test_dir: Path | str, params: Mapping[str, i
         waves: bool = False, testcase: str | Sequence[str] | None = None,
         seed: int | None = None,
         extra_env: Mapping[str, str] | None = None, log_to_file: bool = True,
-        toplevel: str = TOPLEVEL, extra_sources: Sequence[Path] = ()) -> Path:
+        toplevel: str = TOPLEVEL, extra_sources: Sequence[Path] = (),
+        log_file: Path | None = None) -> Path:
     """Build if needed, run one cocotb test module, return its JUnit XML path.
 
     Raises AssertionError naming the failed count when any test failed. With ``log_to_file``
     the run's output goes to its sim.log only (pytest); without, it goes to the terminal, less
     the bus-model libraries' banners, and sim.log still gets every log record (`make sim`).
+    ``log_file`` puts that log elsewhere than sim.log in the run's folder.
     """
     check_params(params or {})
     params = full_params(params or {})
@@ -280,7 +300,7 @@ def run(sim: str, test_module: str, test_dir: Path | str, params: Mapping[str, i
         raise FileNotFoundError(f"no cocotb test module {test_module}.py in {test_dir}")
     runner = build(sim, params, waves, toplevel, extra_sources)
     key = run_key(sim, params, toplevel)
-    work = BUILD_DIR / "run" / key / test_module
+    work = work_dir(sim, params, test_module, toplevel)
     xml = BUILD_DIR / "junit" / f"{key}-{test_module}.xml"
     xml.parent.mkdir(parents=True, exist_ok=True)
     # The runner hands the simulator this process's sys.path as PYTHONPATH: make sure the test
@@ -288,7 +308,7 @@ def run(sim: str, test_module: str, test_dir: Path | str, params: Mapping[str, i
     for p in (str(REPO), str(test_dir)):
         if p not in sys.path:
             sys.path.insert(0, p)
-    log = work / "sim.log"
+    log = log_file or work / "sim.log"
     env = {
         "DMASIM_SIM": sim,
         # cocotbext-axi 0.1.28 still reads Event.data, which cocotb 2 deprecates: known, harmless
@@ -298,9 +318,9 @@ def run(sim: str, test_module: str, test_dir: Path | str, params: Mapping[str, i
         **({} if log_to_file else {sim_logging.LOG_FILE_ENV: str(log)}),
         **(extra_env or {}),
     }
-    wave_file = work / (f"{toplevel}.fst" if sim == "icarus" else "dump.fst")
+    waves_at = wave_file(sim, params, test_module, toplevel)
     # Icarus bakes its dump path in at build time unless told otherwise per run.
-    plusargs = [f"+dumpfile_path={wave_file}"] if waves and sim == "icarus" else []
+    plusargs = [f"+dumpfile_path={waves_at}"] if waves and sim == "icarus" else []
     results = runner.test(
         test_module=test_module,
         hdl_toplevel=toplevel,
@@ -320,7 +340,7 @@ def run(sim: str, test_module: str, test_dir: Path | str, params: Mapping[str, i
         raise AssertionError(f"{test_module} on {key}: {nfailed} of {ntests} tests failed "
                              f"(log: {log})")
     if waves:
-        print(f"waves: {wave_file}")
+        print(f"waves: {waves_at}")
     return results
 
 

@@ -57,7 +57,9 @@ def rtl_identity() -> dict[str, str]:
 
 
 def run_bench(sim: str, tests: Sequence[str], out: Path, quick: bool | None,
-              log_to_file: bool = True) -> tuple[list[report.Record], str | None]:
+              log_to_file: bool = True, params: dict[str, int] | None = None,
+              seed: int | None = None, waves: bool = False
+              ) -> tuple[list[report.Record], str | None]:
     """Run these bench tests; the records of every case that ran, and the failure (None if
     every case ran and verified)."""
     out.mkdir(parents=True, exist_ok=True)
@@ -68,8 +70,9 @@ def run_bench(sim: str, tests: Sequence[str], out: Path, quick: bool | None,
         env["DMASIM_BENCH_QUICK"] = "1" if quick else "0"
     failure = None
     try:
-        runner.run(sim, MODULE, HERE, {}, testcase=list(tests), extra_env=env,
-                   log_to_file=log_to_file, toplevel=TOPLEVEL, extra_sources=SOURCES)
+        runner.run(sim, MODULE, HERE, params or {}, testcase=list(tests), extra_env=env,
+                   log_to_file=log_to_file, toplevel=TOPLEVEL, extra_sources=SOURCES,
+                   seed=seed, waves=waves)
     except AssertionError as exc:
         failure = str(exc)
     records = [json.loads(line) for line in raw.read_text().splitlines()] if raw.exists() else []
@@ -85,16 +88,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--quick", default=None, choices=("0", "1"),
                     help="1: shorter transfers (the default on Icarus), 0: full sizes")
     ap.add_argument("--out", default=str(runner.BUILD_DIR / "bench"), help="output folder")
+    ap.add_argument("--params", default="", help='RTL parameters, e.g. "CHANNELS=8"')
+    ap.add_argument("--seed", type=int, default=None, help="cocotb random seed")
+    ap.add_argument("--waves", action="store_true", help="record an FST waveform")
     args = ap.parse_args(argv)
     out = Path(args.out)
     quick = None if args.quick is None else args.quick == "1"
     started = time.monotonic()
-    log = runner.BUILD_DIR / "run" / runner.run_key(args.sim, {}, TOPLEVEL) / MODULE / "sim.log"
+    try:
+        params = runner.parse_params(args.params)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    log = runner.work_dir(args.sim, params, MODULE, TOPLEVEL) / "sim.log"
     print(f"bench: building {TOPLEVEL} and running {MODULE} on {args.sim} (log: {log})",
           flush=True)
     try:
         tests = [t.strip() for t in args.tests.split(",") if t.strip()]
-        records, failure = run_bench(args.sim, tests, out, quick)
+        records, failure = run_bench(args.sim, tests, out, quick, params=params,
+                                     seed=args.seed, waves=args.waves)
     except (runner.ToolError, ValueError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -106,7 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "generated": datetime.now(UTC).isoformat(timespec="seconds"),
         "simulator": args.sim,
         "quick": is_quick,
-        "params": runner.full_params({}),
+        "params": runner.full_params(params),
         "rtl": rtl_identity(),
         "wall_s": round(wall, 1),
         "sim_cycles": sum(r["sim_cycles"] for r in records),
@@ -114,7 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "failure": failure,
     }
     rtl = meta["rtl"]
-    title = (f"dmasim bench: {args.sim}{' (quick sizes)' if is_quick else ''}, DATA_WIDTH 64, "
+    shown = runner.format_params(runner.full_params(params))
+    title = (f"dmasim bench: {args.sim}{' (quick sizes)' if is_quick else ''}, {shown}, "
              f"RTL {rtl['commit']}{'+modified' if rtl['rtl_modified'] == 'true' else ''} "
              f"sha {rtl['rtl_sha256']}, {meta['generated']}")
     report.print_tables(figs, records, title)

@@ -8,7 +8,9 @@ controller exactly as after power-up. Steps are in steps/, their order in plan.p
 
 Settings come from the environment the CLI sets: DMASIM_BRINGUP_DIR (where progress.jsonl and
 report.json go; default build/bringup), DMASIM_BRINGUP_PARAMS (the RTL parameters of the build,
-as --params), DMASIM_SEED, DMASIM_BRINGUP_INJECT (test hooks, see inject.py).
+as --params), DMASIM_SEED, DMASIM_BRINGUP_INJECT (test hooks, see inject.py),
+DMASIM_BRINGUP_WAVES (the FST being recorded: a GTKWave save file for it goes beside the
+reports).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pathlib import Path
 import cocotb
 
 from tb import runner
-from tb.bringup import inject, plan
+from tb.bringup import gtkwave, inject, plan
 from tb.bringup.context import Context
 from tb.bringup.result import PASS
 from tb.bringup.sequencer import Sequencer, first_line
@@ -69,7 +71,10 @@ class Session:
         self.seq = Sequencer(out, dut._log)
         self.ctx = Context(params=params, seed=seed,
                            injection=inject.parse(os.environ.get(inject.ENV), self.names))
-        self.seq.plan(self.names)
+        self.seq.plan(self.names, seed)
+        waves = os.environ.get("DMASIM_BRINGUP_WAVES")
+        if waves:
+            gtkwave.write_save_file(out / "bringup.gtkw", Path(waves), dut, cocotb.SIM_NAME)
 
     def passed(self, names) -> bool:
         results = {r.name: r.result for r in self.seq.results}

@@ -57,8 +57,8 @@ class Sequencer:
         self.before: dict[str, Callable[[], None]] = {}
         self.after: dict[str, Callable[[], None]] = {}
 
-    def plan(self, names: Sequence[str]) -> None:
-        self.progress.emit("plan", steps=list(names))
+    def plan(self, names: Sequence[str], seed: int) -> None:
+        self.progress.emit("plan", steps=list(names), seed=seed)
 
     def _record(self, result: StepResult, wall_s: float) -> None:
         self.results.append(result)

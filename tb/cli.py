@@ -1,0 +1,138 @@
+"""dmasim, the project's command-line tool (`.venv/bin/dmasim` after the set-up).
+
+    dmasim bringup      the bring-up rehearsal (`make demo`): report in build/bringup/
+    dmasim dmatest      the kernel's dmatest client on the provider driver, in simulation
+    dmasim conformance  the conformance checker on the provider driver, in simulation
+    dmasim bench        the performance benchmarks (`make bench`)
+
+Every subcommand takes --sim {icarus,verilator} (default icarus), --params "CHANNELS=8
+DATA_WIDTH=128", --seed N, --waves, --report DIR and -v. Exit status: 0 everything passed, 1 a
+check failed, 2 bad usage (a one-line message names the problem).
+
+Plain argparse: four subcommands with a handful of options need nothing more, it adds no
+dependency to the pinned set, and its one-line error hook gives the exit-2 messages directly.
+The tool lives in tb/ because it drives the simulator (through tb.runner); pydriver/ never
+imports tb or cocotb.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from rich.console import Console
+
+from tb import runner
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with a one-line error (no usage dump): `dmasim bringup: error: ...`."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _params(text: str) -> dict[str, int]:
+    try:
+        return runner.parse_params(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _common(p: argparse.ArgumentParser, report: Path | None) -> None:
+    p.add_argument("--sim", choices=runner.SIMULATORS, default="icarus",
+                   help="simulator (default: icarus)")
+    p.add_argument("--params", type=_params, default={}, metavar='"NAME=VALUE ..."',
+                   help='dma_top parameters, e.g. "CHANNELS=8 DATA_WIDTH=128" (CHANNELS 1..16, '
+                        "DATA_WIDTH 32/64/128, ADDR_WIDTH 32..64, MAX_XOR_SRCS 2..16; defaults "
+                        + runner.format_params(runner.DEFAULT_PARAMS) + ")")
+    p.add_argument("--seed", type=int, default=None, metavar="N",
+                   help="random seed (default: a new one, printed so the run can be repeated)")
+    p.add_argument("--waves", action="store_true", help="record an FST waveform")
+    if report is not None:
+        p.add_argument("--report", type=Path, default=report, metavar="DIR",
+                       help=f"where the reports go (default: {report.relative_to(runner.REPO)})")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="show the simulator's output on the terminal too (it always goes to "
+                        "the log file)")
+
+
+def _console() -> Console:
+    """Rich's console; wide enough for the report table when the output goes to a file."""
+    console = Console()
+    return console if console.is_terminal else Console(width=160)
+
+
+def _bringup(args: argparse.Namespace) -> int:
+    from tb.bringup import launch
+
+    opts = launch.Options(sim=args.sim, params=args.params, seed=args.seed, waves=args.waves,
+                          out=args.report, verbose=args.verbose, inject=args.inject)
+    return launch.run_bringup(opts, _console())
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from tb.bench import run as bench
+
+    argv = ["--sim", args.sim, "--out", str(args.report),
+            "--params", runner.format_params(args.params)]
+    if args.seed is not None:
+        argv += ["--seed", str(args.seed)]
+    if args.waves:
+        argv.append("--waves")
+    if args.tests:
+        argv += ["--tests", args.tests]
+    return bench.main(argv)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = _Parser(prog="dmasim", description="dmasim: the DMA controller's simulation tools.",
+                 epilog="Exit status: 0 all passed, 1 a check failed, 2 bad usage.")
+    sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                            parser_class=_Parser)
+
+    def command(name: str, help_: str, description: str,
+                handler: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_, description=description,
+                           epilog="Exit status: 0 all passed, 1 a check failed, 2 bad usage.")
+        p.set_defaults(handler=handler)
+        return p
+
+    p = command("bringup", "the bring-up rehearsal, driver and all",
+                "Rehearse a board bring-up on the simulated controller: identity, register "
+                "walk, interrupts, fault drills, all channels, then the provider driver's probe "
+                "and self-tests, dmaengine registration, a client session, dmatest on every "
+                "channel and the conformance checker. Shows progress, prints a table and writes "
+                "report.md, report.json and junit.xml; the simulator's output goes to "
+                "bringup.log in the report folder.", _bringup)
+    _common(p, runner.BUILD_DIR / "bringup")
+    # Test hook (tb/bringup/inject.py): a wrong expectation or an unexpected bus fault.
+    p.add_argument("--inject", default="", help=argparse.SUPPRESS)
+
+    p = command("bench", "the performance benchmarks",
+                "Build dma_top with the Verilog memory model and measure throughput and "
+                "latency; prints the figures against their targets and writes results.json "
+                "and plots. Icarus runs shorter transfers.", _bench)
+    _common(p, runner.BUILD_DIR / "bench")
+    p.add_argument("--tests", default="", metavar="A,B",
+                   help="bench cases to run, comma separated (default: all)")
+    return ap
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except (runner.ToolError, ValueError) as exc:
+        print(f"dmasim {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"dmasim {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
