@@ -65,9 +65,9 @@ tools: $(STAMP)
 # ---------------------------------------------------------------------------------------------
 # Main jobs
 
+# `dmasim bringup` (tb/cli.py; .venv/bin/dmasim runs the same main()).
 demo: tools
-	@$(PY) -m tb.runner --sim $(or $(SIM),icarus) --test-dir "$(CURDIR)/tb/demo" \
-	  --test-module bringup_demo
+	@$(PY) -m tb.cli bringup --sim $(or $(SIM),icarus)
 
 test: tools regs-check lint-rtl lint-py test-unit conformance test-cocotb
 
