@@ -11,6 +11,8 @@ from tb.bringup.sequencer import StepSkipped
 from tb.bringup.steps.registration import CAPS
 
 COPY = 4096
+# Operations with a channel table; DMA_INTERRUPT is a channel property, as in the kernel.
+OPERATIONS = {name: cap for name, cap in CAPS.items() if name != "interrupt"}
 
 
 async def _exclusive_copy(ctx: Context, chan) -> None:
@@ -42,7 +44,7 @@ async def client_session(ctx: Context) -> str:
     dev = ctx.system.device
     await de.dmaengine_get()
     try:
-        found = {name: de.dma_find_channel(cap) for name, cap in CAPS.items()}
+        found = {name: de.dma_find_channel(cap) for name, cap in OPERATIONS.items()}
     finally:
         await de.dmaengine_put()
     wrong = [f"{name}: {c.name if c else None}" for name, c in found.items()
