@@ -73,6 +73,71 @@ def _bringup(args: argparse.Namespace) -> int:
     return launch.run_bringup(opts, _console())
 
 
+def _count(text: str) -> int:
+    try:
+        value = int(text, 0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more, got {value}")
+    return value
+
+
+def _dmatest(args: argparse.Namespace) -> int:
+    import json
+
+    from rich.table import Table
+
+    from tb.commands.simulate import run_client
+
+    console = _console()
+    options = {"test_channel": args.channel, "test_device": args.device,
+               "threads_per_chan": args.threads_per_chan, "max_channels": args.max_channels,
+               "iterations": args.iterations, "test_buf_size": args.test_buf_size,
+               "xor_sources": args.xor_sources, "timeout_ms": args.timeout_ms,
+               "noverify": args.noverify,
+               "tests": [t.strip() for t in args.tests.split(",") if t.strip()],
+               "seed": args.seed or 0}
+    failure = run_client("dmatest_sim", sim=args.sim, params=args.params, seed=args.seed,
+                         waves=args.waves, out=args.report, verbose=args.verbose,
+                         options=options, console=console, what="dmatest")
+    path = args.report / "dmatest.jsonl"
+    rows = [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+    table = Table(title="dmatest", title_justify="left")
+    for col in ("thread", "tests", "failures", "iops", "KB/s"):
+        table.add_column(col, justify="left" if col == "thread" else "right")
+    for r in rows:
+        table.add_row(r["thread"], str(r["tests"]),
+                      f"[{'red' if r['failures'] else 'green'}]{r['failures']}[/]",
+                      str(r["iops"]), str(r["kbps"]))
+    if rows:
+        console.print(table)
+        for r in rows:
+            console.print(r["summary"], highlight=False, markup=False)
+    if failure:
+        console.print(f"FAILED: {failure}", style="red", highlight=False)
+        return 1
+    return 0
+
+
+def _conformance(args: argparse.Namespace) -> int:
+    from tb.commands.simulate import run_client
+
+    console = _console()
+    failure = run_client("conformance_sim", sim=args.sim, params=args.params, seed=args.seed,
+                         waves=args.waves, out=args.report, verbose=args.verbose,
+                         options={"seed": args.seed or 0, "iterations": args.iterations},
+                         console=console, what="conformance checker")
+    text = args.report / "conformance.txt"
+    if text.exists():
+        console.print(text.read_text().rstrip(), highlight=False, markup=False)
+        console.print(f"JUnit: {args.report / 'junit.xml'}", highlight=False)
+    if failure:
+        console.print(f"FAILED: {failure}", style="red", highlight=False)
+        return 1
+    return 0
+
+
 def _bench(args: argparse.Namespace) -> int:
     from tb.bench import run as bench
 
@@ -110,6 +175,34 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p, runner.BUILD_DIR / "bringup")
     # Test hook (tb/bringup/inject.py): a wrong expectation or an unexpected bus fault.
     p.add_argument("--inject", default="", help=argparse.SUPPRESS)
+
+    p = command("dmatest", "the kernel's dmatest client on the provider driver",
+                "Bring up the simulated system with the provider driver and run dmatest (the "
+                "kernel's drivers/dma/dmatest.c as a dmaengine client) with the kernel's module "
+                "parameters; prints each thread's summary line. Fails on any counted failure.",
+                _dmatest)
+    _common(p, runner.BUILD_DIR / "dmatest")
+    p.add_argument("--channel", default="", help='test_channel, e.g. dma0chan1 (default: any)')
+    p.add_argument("--device", default="", help="test_device, e.g. dma0 (default: any)")
+    p.add_argument("--threads-per-chan", type=_count, default=1, metavar="N")
+    p.add_argument("--max-channels", type=_count, default=0, metavar="N", help="0: all")
+    p.add_argument("--iterations", type=_count, default=20, metavar="N",
+                   help="tests per thread (default 20; 0 means 100, as dmatest's default)")
+    p.add_argument("--test-buf-size", type=_count, default=16384, metavar="BYTES")
+    p.add_argument("--xor-sources", type=_count, default=3, metavar="N")
+    p.add_argument("--timeout-ms", type=_count, default=3000, metavar="MS")
+    p.add_argument("--noverify", action="store_true", help="do not check the buffers")
+    p.add_argument("--tests", default="copy", metavar="A,B",
+                   help="threads per channel: copy, xor (default: copy)")
+
+    p = command("conformance", "the conformance checker on the provider driver",
+                "Bring up the simulated system with the provider driver and run the "
+                "conformance checker's standard workload on it: every async_tx/dmaengine rule "
+                "a provider must keep is watched. Prints the report and writes JUnit XML.",
+                _conformance)
+    _common(p, runner.BUILD_DIR / "conformance")
+    p.add_argument("--iterations", type=_count, default=200, metavar="N",
+                   help="workload scenarios (default 200)")
 
     p = command("bench", "the performance benchmarks",
                 "Build dma_top with the Verilog memory model and measure throughput and "

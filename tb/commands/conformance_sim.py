@@ -1,0 +1,27 @@
+"""`dmasim conformance` in the simulator: the system with the provider driver, then the
+conformance checker's standard workload on it; the report goes to conformance.txt and
+junit.xml in the output folder."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import cocotb
+
+from pydriver.conformance import run_conformance
+from tb.commands.simulate import OPTIONS_ENV, OUT_ENV
+from tb.system import DmaSystem
+
+
+@cocotb.test()
+async def conformance_run(dut):
+    """run_conformance on the provider driver; fails on any violation."""
+    options = json.loads(os.environ[OPTIONS_ENV])
+    out = Path(os.environ[OUT_ENV])
+    system = await DmaSystem.start(dut)
+    report = await run_conformance(system.device, system.mem, **options)
+    (out / "conformance.txt").write_text(report.to_text() + "\n")
+    report.write_junit(out / "junit.xml")
+    assert report.ok, f"{len(report.violations)} conformance violations (conformance.txt)"
