@@ -126,7 +126,7 @@ def run_bringup(opts: Options, console: Console) -> int:
     info = report.RunInfo(opts.sim, params, opts.seed, log=log, waves=waves,
                           gtkw=out / "bringup.gtkw" if waves else None)
     title = f"dmasim bring-up: dma_top {info.params_text} on {opts.sim}"
-    console.print(f"{title} (simulator log: {log})", highlight=False)
+    console.print(f"{title} (simulator log: {report.shown(log)})", highlight=False)
 
     display = _Display(console, title, names)
     progress = ProgressReader(out / "progress.jsonl")
@@ -156,7 +156,8 @@ def run_bringup(opts: Options, console: Console) -> int:
     if sim.usage is not None:
         console.print(f"error: {sim.usage}", style="red", highlight=False)
         return 2
-    why = f"not run: {sim.error or 'the simulator stopped before this step'} (log: {log})"
+    why = (f"not run: {sim.error or 'the simulator stopped before this step'} "
+           f"(log: {report.shown(log)})")
     results = _final_results(out, display, why)
     report.write_json(out / "report.json", results)
     report.write_markdown(out / "report.md", results, info)
@@ -164,11 +165,14 @@ def run_bringup(opts: Options, console: Console) -> int:
     console.print(report.table(results, title))
     console.print(f"{report.summary(results)}; wall time {info.wall_s:.0f} s"
                   + (f"; seed {info.seed}" if info.seed is not None else ""), highlight=False)
-    console.print(f"reports: {out / 'report.md'}, report.json, junit.xml", highlight=False)
-    if waves:
-        console.print(f"waves: {waves} (gtkwave -a {info.gtkw} {waves})", highlight=False)
+    console.print(f"reports: {report.shown(out)}/report.md, report.json, junit.xml",
+                  highlight=False)
+    if waves and info.gtkw:
+        console.print(f"waves: {report.shown(waves)} (gtkwave -a {report.shown(info.gtkw)} "
+                      f"{report.shown(waves)})", highlight=False)
     if sim.error:
-        console.print(f"error: {sim.error} (log: {log})", style="red", highlight=False)
+        console.print(f"error: {sim.error} (log: {report.shown(log)})", style="red",
+                      highlight=False)
     return 0 if all_passed(results) and not sim.error else 1
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from rich.table import Table
 
 from tb.bringup.result import FAIL, PASS, SKIP, StepResult
-from tb.runner import format_params
+from tb.runner import REPO, format_params
 
 STYLE = {PASS: "green", FAIL: "bold red", SKIP: "yellow"}
 
@@ -44,6 +44,14 @@ class RunInfo:
         return props
 
 
+def shown(path: Path) -> str:
+    """A path as a reader wants it: relative to the repository when inside it."""
+    try:
+        return str(path.resolve().relative_to(REPO))
+    except ValueError:
+        return str(path)
+
+
 def summary(results: list[StepResult]) -> str:
     counts = {r: sum(s.result == r for s in results) for r in (PASS, FAIL, SKIP)}
     cycles = sum(s.cycles for s in results)
@@ -73,9 +81,10 @@ def write_markdown(path: Path, results: list[StepResult], info: RunInfo) -> None
         f"- {summary(results)}; wall time {info.wall_s:.0f} s",
     ]
     if info.log:
-        lines.append(f"- simulator log: `{info.log}`")
-    if info.waves:
-        lines.append(f"- waves: `{info.waves}` (GTKWave: `gtkwave -a {info.gtkw} {info.waves}`)")
+        lines.append(f"- simulator log: `{shown(info.log)}`")
+    if info.waves and info.gtkw:
+        lines.append(f"- waves: `{shown(info.waves)}` (GTKWave: `gtkwave -a {shown(info.gtkw)} "
+                     f"{shown(info.waves)}`)")
     lines += ["", "| step | result | cycles | detail |", "| --- | --- | ---: | --- |"]
     lines += [f"| {_md_cell(r.name)} | {r.result} | {r.cycles} | {_md_cell(r.detail)} |"
               for r in results]
