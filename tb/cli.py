@@ -41,7 +41,7 @@ def _params(text: str) -> dict[str, int]:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _common(p: argparse.ArgumentParser, report: Path | None) -> None:
+def _common(p: argparse.ArgumentParser, report: Path) -> None:
     p.add_argument("--sim", choices=runner.SIMULATORS, default="icarus",
                    help="simulator (default: icarus)")
     p.add_argument("--params", type=_params, default={}, metavar='"NAME=VALUE ..."',
@@ -51,9 +51,8 @@ def _common(p: argparse.ArgumentParser, report: Path | None) -> None:
     p.add_argument("--seed", type=int, default=None, metavar="N",
                    help="random seed (default: a new one, printed so the run can be repeated)")
     p.add_argument("--waves", action="store_true", help="record an FST waveform")
-    if report is not None:
-        p.add_argument("--report", type=Path, default=report, metavar="DIR",
-                       help=f"where the reports go (default: {report.relative_to(runner.REPO)})")
+    p.add_argument("--report", type=Path, default=report, metavar="DIR",
+                   help=f"where the reports go (default: {report.relative_to(runner.REPO)})")
     p.add_argument("-v", "--verbose", action="store_true",
                    help="show the simulator's output on the terminal too (it always goes to "
                         "the log file)")
@@ -163,6 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_, description=description,
                            epilog="Exit status: 0 all passed, 1 a check failed, 2 bad usage.")
         p.set_defaults(handler=handler)
+        _common(p, runner.BUILD_DIR / name)
         return p
 
     p = command("bringup", "the bring-up rehearsal, driver and all",
@@ -172,7 +172,6 @@ def build_parser() -> argparse.ArgumentParser:
                 "channel and the conformance checker. Shows progress, prints a table and writes "
                 "report.md, report.json and junit.xml; the simulator's output goes to "
                 "bringup.log in the report folder.", _bringup)
-    _common(p, runner.BUILD_DIR / "bringup")
     # Test hook (tb/bringup/inject.py): a wrong expectation or an unexpected bus fault.
     p.add_argument("--inject", default="", help=argparse.SUPPRESS)
 
@@ -181,7 +180,6 @@ def build_parser() -> argparse.ArgumentParser:
                 "kernel's drivers/dma/dmatest.c as a dmaengine client) with the kernel's module "
                 "parameters; prints each thread's summary line. Fails on any counted failure.",
                 _dmatest)
-    _common(p, runner.BUILD_DIR / "dmatest")
     p.add_argument("--channel", default="", help='test_channel, e.g. dma0chan1 (default: any)')
     p.add_argument("--device", default="", help="test_device, e.g. dma0 (default: any)")
     p.add_argument("--threads-per-chan", type=_count, default=1, metavar="N")
@@ -200,7 +198,6 @@ def build_parser() -> argparse.ArgumentParser:
                 "conformance checker's standard workload on it: every async_tx/dmaengine rule "
                 "a provider must keep is watched. Prints the report and writes JUnit XML.",
                 _conformance)
-    _common(p, runner.BUILD_DIR / "conformance")
     p.add_argument("--iterations", type=_count, default=200, metavar="N",
                    help="workload scenarios (default 200)")
 
@@ -208,7 +205,6 @@ def build_parser() -> argparse.ArgumentParser:
                 "Build dma_top with the Verilog memory model and measure throughput and "
                 "latency; prints the figures against their targets and writes results.json "
                 "and plots. Icarus runs shorter transfers.", _bench)
-    _common(p, runner.BUILD_DIR / "bench")
     p.add_argument("--tests", default="", metavar="A,B",
                    help="bench cases to run, comma separated (default: all)")
     return ap

@@ -33,22 +33,26 @@ async def _drill(tb: DmaTb, ch: Channel, descs: list[Descriptor], code: ErrCode,
     return _detail(state, where)
 
 
-async def data_read(ctx: Context) -> str:
+async def _data_fault(ctx: Context, *, read: bool) -> str:
+    """A copy whose source (read) or destination (write) fails in the middle of the buffer."""
     tb = ctx.bench
     ch = await _channel(tb)
     d = stimulus.memcpy(tb, LENGTH)
-    fault = mid_fault(tb, d.src, LENGTH, Resp.SLVERR, read=True)
-    return await _drill(tb, ch, good(tb) + [d], ErrCode.DATA_READ, fault,
-                        "the failing source beat")
+    if read:
+        fault = mid_fault(tb, d.src, LENGTH, Resp.SLVERR, read=True)
+        code, where = ErrCode.DATA_READ, "the failing source beat"
+    else:
+        fault = mid_fault(tb, d.dst, LENGTH, Resp.DECERR, read=False)
+        code, where = ErrCode.DATA_WRITE, "the failing destination burst"
+    return await _drill(tb, ch, good(tb) + [d], code, fault, where)
+
+
+async def data_read(ctx: Context) -> str:
+    return await _data_fault(ctx, read=True)
 
 
 async def data_write(ctx: Context) -> str:
-    tb = ctx.bench
-    ch = await _channel(tb)
-    d = stimulus.memcpy(tb, LENGTH)
-    fault = mid_fault(tb, d.dst, LENGTH, Resp.DECERR, read=False)
-    return await _drill(tb, ch, good(tb) + [d], ErrCode.DATA_WRITE, fault,
-                        "the failing destination burst")
+    return await _data_fault(ctx, read=False)
 
 
 async def descriptor_fetch(ctx: Context) -> str:
