@@ -2,8 +2,8 @@
 the AXI4-Lite register bus, irq, and the first channel's state (the registers software sees and
 the decode/completion state machines).
 
-Written by the simulator, which knows the signals' widths and how the simulator names the top
-scope in the FST (Verilator puts the design under TOP).
+Written by the simulator, which knows the signals' widths. Icarus and Verilator (5.x, FST) both
+put the design's top module at the root of the FST's scopes.
 """
 
 from __future__ import annotations
@@ -51,10 +51,9 @@ def _lines(top: str, dut) -> Iterable[str]:
             yield from entry(handle, f"{top}.gen_ch[0].u_chan.{name}")
 
 
-def write_save_file(path: Path, fst: Path, dut, simulator: str) -> Path:
+def write_save_file(path: Path, fst: Path, dut) -> Path:
     """Write the save file for `fst` next to the reports; returns its path."""
-    top = f"TOP.{dut._name}" if "verilator" in simulator.lower() else dut._name
-    body = "\n".join(_lines(top, dut))
+    body = "\n".join(_lines(dut._name, dut))
     path.write_text(f'[dumpfile] "{fst}"\n[savefile] "{path}"\n[sst_expanded] 1\n'
                     f"[signals_width] 260\n{body}\n")
     return path

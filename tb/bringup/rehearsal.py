@@ -80,7 +80,7 @@ class Session:
         self.seq.plan(self.names, seed)
         waves = os.environ.get("DMASIM_BRINGUP_WAVES")
         if waves:
-            gtkwave.write_save_file(out / "bringup.gtkw", Path(waves), dut, cocotb.SIM_NAME)
+            gtkwave.write_save_file(out / "bringup.gtkw", Path(waves), dut)
 
     def passed(self, names) -> bool:
         results = {r.name: r.result for r in self.seq.results}
