@@ -34,8 +34,8 @@ def run_client(module: str, *, sim: str, params: dict[str, int], seed: int | Non
                        log_to_file=not verbose, log_file=log)
     except AssertionError as exc:
         return str(exc)
-    except SystemExit as exc:  # cocotb's runner exits when the simulator crashes
-        return f"the simulator exited with status {exc.code} (log: {log})"
+    except SystemExit as exc:  # cocotb's runner exits when the simulator's status is not 0
+        return f"{what} failed: the simulator exited with status {exc.code} (log: {log})"
     if waves:
         console.print(f"waves: {runner.wave_file(sim, params, module)}", highlight=False)
     return None

@@ -1,7 +1,8 @@
 """`dmasim` as users call it: bad usage answered with exit 2 and a one-line message, and the
 bring-up rehearsal's failure reporting: an injected wrong expectation and an unexpected bus
 fault fail exactly their steps, with messages naming what was read, while every later step
-still runs; report.json has the documented shape."""
+still runs; report.json has the documented shape; --waves leaves an FST and its GTKWave save
+file."""
 
 from __future__ import annotations
 
@@ -53,9 +54,10 @@ def test_every_subcommand_has_help() -> None:
 def test_injected_faults_fail_their_steps_and_later_steps_run(tmp_path: Path) -> None:
     target = "all channels at once"
     proc = dmasim("bringup", "--sim", "icarus", "--seed", "1", "--report", str(tmp_path),
-                  "--inject", f"expect-id=0x12345678;bus-fault={target}")
+                  "--waves", "--inject", f"expect-id=0x12345678;bus-fault={target}")
     out = proc.stdout + proc.stderr
     assert proc.returncode == 1, out
+    assert "error:" not in out  # the failures are the steps', the rehearsal itself finished
     assert "cocotbext" not in out and "AxiRam" not in out  # library chatter stays in the log
     steps = json.loads((tmp_path / "report.json").read_text())
     assert isinstance(steps, list)
@@ -86,3 +88,12 @@ def test_injected_faults_fail_their_steps_and_later_steps_run(tmp_path: Path) ->
     failed = {c.get("name") for c in suite.iter("testcase") if c.find("failure") is not None}
     assert {"reset and identity", target} <= failed
     assert (tmp_path / "bringup.log").stat().st_size > 0
+    # --waves: the FST, and a GTKWave save file opening it on the AXI channels, irq and
+    # channel 0's state.
+    gtkw = (tmp_path / "bringup.gtkw").read_text()
+    fst = Path(gtkw.split('"')[1])
+    assert fst.suffix == ".fst" and fst.stat().st_size > 0 and "waves: " in proc.stdout
+    for signal in ("dma_top.m_axi_awvalid", "dma_top.m_axi_araddr[31:0]",
+                   "dma_top.m_axi_rdata[63:0]", "dma_top.irq[3:0]",
+                   "dma_top.gen_ch[0].u_chan.head_q[15:0]"):
+        assert f"\n{signal}\n" in gtkw, signal

@@ -88,3 +88,16 @@ def test_reports_agree(tmp_path: Path) -> None:
     failure = cases["walk | all"].find("failure")
     assert failure is not None and "expected 0x0" in failure.get("message", "")
     assert cases["dmatest"].find("skipped") is not None
+
+
+def test_steps_the_simulator_never_reached_are_failures(tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from tb.bringup import launch
+
+    display = launch._Display(Console(file=open(tmp_path / "out.txt", "w")), "t", ["a", "b", "c"])
+    display.event({"event": "end", "step": {"name": "a", "result": "PASS", "cycles": 3,
+                                            "detail": "ok"}})
+    results = launch._final_results(tmp_path, display, "not run: the simulator crashed")
+    assert [(r.name, r.result) for r in results] == [("a", "PASS"), ("b", "FAIL"), ("c", "FAIL")]
+    assert results[1].detail == "not run: the simulator crashed"
