@@ -91,11 +91,13 @@ def test_reports_agree(tmp_path: Path) -> None:
 
 
 def test_steps_the_simulator_never_reached_are_failures(tmp_path: Path) -> None:
+    import io
+
     from rich.console import Console
 
     from tb.bringup import launch
 
-    display = launch._Display(Console(file=open(tmp_path / "out.txt", "w")), "t", ["a", "b", "c"])
+    display = launch._Display(Console(file=io.StringIO()), "t", ["a", "b", "c"])
     display.event({"event": "end", "step": {"name": "a", "result": "PASS", "cycles": 3,
                                             "detail": "ok"}})
     results = launch._final_results(tmp_path, display, "not run: the simulator crashed")
