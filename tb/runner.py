@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import fcntl
+import logging
 import os
 import re
 import shutil
@@ -276,6 +277,18 @@ def compiler_messages(log: Path, limit: int = 20) -> str:
     if len(picked) > limit:
         picked = [*picked[:limit], f"... {len(picked) - limit} more in the build log"]
     return "\n".join(f"  {line}" for line in picked)
+
+
+def log_commands_to(path: Path, echo: bool = False) -> None:
+    """Send the build and run commands (and warnings such as a reused build) that cocotb's
+    runner logs through Python logging into `path`; also to the terminal when `echo`. For
+    commands that keep the terminal for their own report."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    root = logging.getLogger()
+    root.setLevel(logging.INFO)
+    root.addHandler(logging.FileHandler(path, mode="w"))
+    if echo:
+        root.addHandler(logging.StreamHandler())
 
 
 def run(sim: str, test_module: str, test_dir: Path | str, params: Mapping[str, int] | None = None,

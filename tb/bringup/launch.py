@@ -9,7 +9,6 @@ FAIL with a pointer to the log: a report is always complete.
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -132,7 +131,7 @@ def run_bringup(opts: Options, console: Console) -> int:
     progress = ProgressReader(out / "progress.jsonl")
     sim = _Simulation(opts, log, env)
     started = time.monotonic()
-    _log_build_commands(out / "runner.log", opts.verbose)
+    runner.log_commands_to(out / "runner.log", opts.verbose)
     log_offset = 0
     sim.start()
     with Live(display.render(), console=console, refresh_per_second=8, transient=True,
@@ -176,16 +175,6 @@ def run_bringup(opts: Options, console: Console) -> int:
     if error:
         console.print(f"error: {error} (log: {report.shown(log)})", style="red", highlight=False)
     return 0 if all_passed(results) and not error else 1
-
-
-def _log_build_commands(path: Path, verbose: bool) -> None:
-    """cocotb's runner logs its build and run commands (and warnings such as a reused build)
-    through Python logging: into runner.log, on the terminal only with -v."""
-    root = logging.getLogger()
-    root.setLevel(logging.INFO)
-    root.addHandler(logging.FileHandler(path, mode="w"))
-    if verbose:
-        root.addHandler(logging.StreamHandler())
 
 
 def _echo_log(log: Path, offset: int, console: Console) -> int:

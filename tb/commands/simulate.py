@@ -26,6 +26,7 @@ def run_client(module: str, *, sim: str, params: dict[str, int], seed: int | Non
     out.mkdir(parents=True, exist_ok=True)
     log = out / f"{module}.log"
     env = {OPTIONS_ENV: json.dumps(options), OUT_ENV: str(out)}
+    runner.log_commands_to(out / "runner.log", verbose)
     console.print(f"dmasim: {what} on dma_top {runner.format_params(runner.full_params(params))}"
                   f" ({sim}){'' if verbose else f'; simulator log: {log}'}", highlight=False)
     try:
