@@ -41,6 +41,7 @@ from tb.bringup.steps import (
     register_walk,
     registration,
 )
+from tb.commands.simulate import SYNC_WAIT_NS
 from tb.dma_tb import DmaTb
 
 Step = Callable[[Context], Awaitable[str]]
@@ -161,7 +162,8 @@ async def start_system(s: Session, dut) -> str | None:
 
     try:
         s.ctx.system = await DmaSystem.create(dut, nr_cpus=4, profile="2.6.29",
-                                              mem_size=MEM_SIZE)
+                                              mem_size=MEM_SIZE,
+                                              sync_wait_timeout_ns=SYNC_WAIT_NS)
     except Exception as exc:
         return f"the simulated system did not start: {first_line(exc)}"
     s.inject_bus_faults(s.ctx.system.ram)

@@ -11,7 +11,7 @@ from pathlib import Path
 import cocotb
 
 from pydriver.conformance import run_conformance
-from tb.commands.simulate import OPTIONS_ENV, OUT_ENV
+from tb.commands.simulate import OPTIONS_ENV, OUT_ENV, SYNC_WAIT_NS
 from tb.system import DmaSystem
 
 
@@ -20,7 +20,8 @@ async def conformance_run(dut):
     """run_conformance on the provider driver; fails on any violation."""
     options = json.loads(os.environ[OPTIONS_ENV])
     out = Path(os.environ[OUT_ENV])
-    system = await DmaSystem.start(dut)
+    system = await DmaSystem.create(dut, sync_wait_timeout_ns=SYNC_WAIT_NS)
+    await system.probe()
     report = await run_conformance(system.device, system.mem, **options)
     (out / "conformance.txt").write_text(report.to_text() + "\n")
     report.write_junit(out / "junit.xml")

@@ -11,7 +11,7 @@ from pathlib import Path
 import cocotb
 
 from pydriver.dmatest import dmatest
-from tb.commands.simulate import OPTIONS_ENV, OUT_ENV
+from tb.commands.simulate import OPTIONS_ENV, OUT_ENV, SYNC_WAIT_NS
 from tb.system import DmaSystem
 
 
@@ -20,7 +20,8 @@ async def dmatest_run(dut):
     """dmatest on the registered controller; fails when a thread counted a failure."""
     options = json.loads(os.environ[OPTIONS_ENV])
     out = Path(os.environ[OUT_ENV])
-    await DmaSystem.start(dut)
+    system = await DmaSystem.create(dut, sync_wait_timeout_ns=SYNC_WAIT_NS)
+    await system.probe()
     results = await dmatest(**options)
     with open(out / "dmatest.jsonl", "w") as f:
         for r in results:

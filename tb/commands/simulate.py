@@ -15,6 +15,10 @@ from tb import runner
 HERE = Path(__file__).resolve().parent
 OPTIONS_ENV = "DMASIM_CLIENT_OPTIONS"  # JSON: the client's keyword arguments
 OUT_ENV = "DMASIM_CLIENT_OUT"  # the folder the module writes its results into
+# The dmaengine core's dma_sync_wait limit in simulated time for the clients run here: the
+# kernel's 5 s would be 500 million cycles, and the conformance workload holds work un-issued
+# for a fiftieth of it. 2 ms (200,000 cycles) is far beyond any transfer these runs make.
+SYNC_WAIT_NS = 2_000_000
 
 
 def run_client(module: str, *, sim: str, params: dict[str, int], seed: int | None, waves: bool,
