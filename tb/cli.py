@@ -72,14 +72,19 @@ def _bringup(args: argparse.Namespace) -> int:
     return launch.run_bringup(opts, _console())
 
 
-def _count(text: str) -> int:
-    try:
-        value = int(text, 0)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected 0 or more, got {value}")
-    return value
+def _at_least(minimum: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text, 0)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected {minimum} or more, got {value}")
+        return value
+    return parse
+
+
+_count = _at_least(0)
 
 
 def _dmatest(args: argparse.Namespace) -> int:
@@ -182,16 +187,17 @@ def build_parser() -> argparse.ArgumentParser:
                 _dmatest)
     p.add_argument("--channel", default="", help='test_channel, e.g. dma0chan1 (default: any)')
     p.add_argument("--device", default="", help="test_device, e.g. dma0 (default: any)")
-    p.add_argument("--threads-per-chan", type=_count, default=1, metavar="N")
+    p.add_argument("--threads-per-chan", type=_at_least(1), default=1, metavar="N")
     p.add_argument("--max-channels", type=_count, default=0, metavar="N", help="0: all")
     p.add_argument("--iterations", type=_count, default=20, metavar="N",
                    help="tests per thread (default 20; 0 means 100, as dmatest's default)")
     p.add_argument("--test-buf-size", type=_count, default=16384, metavar="BYTES")
     p.add_argument("--xor-sources", type=_count, default=3, metavar="N")
-    p.add_argument("--timeout-ms", type=_count, default=3000, metavar="MS")
+    p.add_argument("--timeout-ms", type=_at_least(-1), default=3000, metavar="MS",
+                   help="per-transfer wait in simulated ms (-1: no limit)")
     p.add_argument("--noverify", action="store_true", help="do not check the buffers")
     p.add_argument("--tests", default="copy", metavar="A,B",
-                   help="threads per channel: copy, xor (default: copy)")
+                   help="threads per channel: copy, xor, memset (default: copy)")
 
     p = command("conformance", "the conformance checker on the provider driver",
                 "Bring up the simulated system with the provider driver and run the "

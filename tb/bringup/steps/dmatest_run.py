@@ -1,5 +1,5 @@
 """A short dmatest run (the kernel's drivers/dma/dmatest.c as a client of the core) on one
-channel: copy and xor threads, every buffer checked with the kernel's patterns and guards; the
+channel: copy, xor and memset threads, every buffer checked with the kernel's patterns and guards; the
 detail is the kernel's summary line of each thread."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ async def dmatest_channel(ctx: Context, channel: int) -> str:
 
     name = ctx.system.device.channels[channel].name
     results = await dmatest(test_channel=name, iterations=ITERATIONS, test_buf_size=BUF_SIZE,
-                            tests=("copy", "xor"), seed=ctx.seed)
+                            tests=("copy", "xor", "memset"), seed=ctx.seed)
     assert results, f"dmatest ran no thread on {name}"
     failed = [r.summary for r in results if r.failures or r.tests < ITERATIONS]
     assert not failed, "; ".join(failed)
