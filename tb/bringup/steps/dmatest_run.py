@@ -1,6 +1,6 @@
 """A short dmatest run (the kernel's drivers/dma/dmatest.c as a client of the core) on one
-channel: copy, xor and memset threads, every buffer checked with the kernel's patterns and guards; the
-detail is the kernel's summary line of each thread."""
+channel: copy, xor and memset threads, every buffer checked with the kernel's patterns and
+guards; the detail is the kernel's summary line of each thread."""
 
 from __future__ import annotations
 
