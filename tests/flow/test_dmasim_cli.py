@@ -43,7 +43,7 @@ def test_bad_usage_exits_2_with_one_line(args: tuple[str, ...], message: str) ->
 
 
 def test_every_subcommand_has_help() -> None:
-    for cmd in ("bringup", "bench"):
+    for cmd in ("bringup", "dmatest", "conformance", "bench"):
         proc = dmasim(cmd, "--help", timeout=60)
         assert proc.returncode == 0
         for opt in ("--sim", "--params", "--seed", "--waves", "--report", "-v"):
