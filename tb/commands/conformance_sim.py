@@ -4,22 +4,17 @@ junit.xml in the output folder."""
 
 from __future__ import annotations
 
-import json
-import os
-from pathlib import Path
-
 import cocotb
 
 from pydriver.conformance import run_conformance
-from tb.commands.simulate import OPTIONS_ENV, OUT_ENV, SYNC_WAIT_NS
+from tb.commands.simulate import SYNC_WAIT_NS, client_settings
 from tb.system import DmaSystem
 
 
 @cocotb.test()
 async def conformance_run(dut):
     """run_conformance on the provider driver; fails on any violation."""
-    options = json.loads(os.environ[OPTIONS_ENV])
-    out = Path(os.environ[OUT_ENV])
+    options, out = client_settings()
     system = await DmaSystem.create(dut, sync_wait_timeout_ns=SYNC_WAIT_NS)
     await system.probe()
     report = await run_conformance(system.device, system.mem, **options)

@@ -5,21 +5,18 @@ into dmatest.jsonl in the output folder."""
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import cocotb
 
 from pydriver.dmatest import dmatest
-from tb.commands.simulate import OPTIONS_ENV, OUT_ENV, SYNC_WAIT_NS
+from tb.commands.simulate import SYNC_WAIT_NS, client_settings
 from tb.system import DmaSystem
 
 
 @cocotb.test()
 async def dmatest_run(dut):
     """dmatest on the registered controller; fails when a thread counted a failure."""
-    options = json.loads(os.environ[OPTIONS_ENV])
-    out = Path(os.environ[OUT_ENV])
+    options, out = client_settings()
     system = await DmaSystem.create(dut, sync_wait_timeout_ns=SYNC_WAIT_NS)
     await system.probe()
     results = await dmatest(**options)

@@ -5,6 +5,7 @@ a spinner meanwhile, and the options and the output folder handed over in the en
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,11 @@ OUT_ENV = "DMASIM_CLIENT_OUT"  # the folder the module writes its results into
 # kernel's 5 s would be 500 million cycles, and the conformance workload holds work un-issued
 # for a fiftieth of it. 2 ms (200,000 cycles) is far beyond any transfer these runs make.
 SYNC_WAIT_NS = 2_000_000
+
+
+def client_settings() -> tuple[dict[str, Any], Path]:
+    """Inside the simulator: the client's options and the output folder the CLI handed over."""
+    return json.loads(os.environ[OPTIONS_ENV]), Path(os.environ[OUT_ENV])
 
 
 def run_client(module: str, *, sim: str, params: dict[str, int], seed: int | None, waves: bool,
