@@ -87,6 +87,17 @@ def _at_least(minimum: int) -> Callable[[str], int]:
 _count = _at_least(0)
 
 
+def _dmatest_tests(text: str) -> list[str]:
+    from pydriver.dmatest import TESTS
+
+    tests = [t.strip() for t in text.split(",") if t.strip()]
+    unknown = [t for t in tests if t not in TESTS]
+    if unknown or not tests:
+        raise argparse.ArgumentTypeError(f"unknown dmatest test {', '.join(unknown) or text!r}: "
+                                         f"choose from {', '.join(TESTS)}")
+    return tests
+
+
 def _dmatest(args: argparse.Namespace) -> int:
     import json
 
@@ -100,7 +111,7 @@ def _dmatest(args: argparse.Namespace) -> int:
                "iterations": args.iterations, "test_buf_size": args.test_buf_size,
                "xor_sources": args.xor_sources, "timeout_ms": args.timeout_ms,
                "noverify": args.noverify,
-               "tests": [t.strip() for t in args.tests.split(",") if t.strip()],
+               "tests": args.tests,
                "seed": args.seed or 0}
     failure = run_client("dmatest_sim", sim=args.sim, params=args.params, seed=args.seed,
                          waves=args.waves, out=args.report, verbose=args.verbose,
@@ -196,7 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout-ms", type=_at_least(-1), default=3000, metavar="MS",
                    help="per-transfer wait in simulated ms (-1: no limit)")
     p.add_argument("--noverify", action="store_true", help="do not check the buffers")
-    p.add_argument("--tests", default="copy", metavar="A,B",
+    p.add_argument("--tests", type=_dmatest_tests, default=["copy"], metavar="A,B",
                    help="threads per channel: copy, xor, memset (default: copy)")
 
     p = command("conformance", "the conformance checker on the provider driver",

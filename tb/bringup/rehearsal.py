@@ -136,22 +136,10 @@ def driver_steps(channels: int) -> dict[str, Step]:
     return out
 
 
-# The driver-level pieces each step needs, by module.
-NEEDS = {"tb.system": "the provider driver's simulated system",
-         "pydriver.dmatest": "the dmatest client",
-         "pydriver.conformance": "the conformance checker"}
-
-
-def missing_piece(name: str) -> str | None:
-    """What a driver step needs that this tree lacks, or None."""
-    mods = ["tb.system"]
-    if name.startswith("dmatest"):
-        mods.append("pydriver.dmatest")
-    if name == plan.CONFORMANCE_STEP:
-        mods.append("pydriver.conformance")
-    for mod in mods:
-        if importlib.util.find_spec(mod) is None:
-            return f"needs {NEEDS[mod]} ({mod}), not in this tree"
+def missing_driver() -> str | None:
+    """What the driver steps need that this tree lacks, or None."""
+    if importlib.util.find_spec("tb.system") is None:
+        return "needs the provider driver's simulated system (tb.system), not in this tree"
     return None
 
 
@@ -177,19 +165,16 @@ async def driver(dut):
     s = session(dut)
     steps = driver_steps(s.ctx.params["CHANNELS"])
     try:
-        failed_start = None
-        if missing_piece(plan.DRIVER_STEPS[0]) is None:
-            failed_start = await start_system(s, dut)
+        missing = missing_driver()
+        failed_start = None if missing else await start_system(s, dut)
         for name, step in steps.items():
-            if failed_start:
+            if missing:
+                s.seq.skip(name, missing)
+            elif failed_start:
                 if name == plan.DRIVER_STEPS[0]:
                     s.seq.fail(name, failed_start)
                 else:
                     s.seq.skip(name, "needs the simulated system, which did not start")
-                continue
-            missing = missing_piece(name)
-            if missing:
-                s.seq.skip(name, missing)
             else:
                 await s.seq.run(name, partial(step, s.ctx))
     finally:

@@ -4,6 +4,7 @@ guards; the detail is the kernel's summary line of each thread."""
 
 from __future__ import annotations
 
+from pydriver.dmatest import dmatest
 from tb.bringup.context import Context
 from tb.bringup.sequencer import StepSkipped
 
@@ -14,8 +15,6 @@ BUF_SIZE = 2048  # short transfers: the rehearsal shows the path works, `dmasim 
 async def dmatest_channel(ctx: Context, channel: int) -> str:
     if not ctx.registered:
         raise StepSkipped("needs the registered driver (an earlier step failed)")
-    from pydriver.dmatest import dmatest
-
     name = ctx.system.device.channels[channel].name
     results = await dmatest(test_channel=name, iterations=ITERATIONS, test_buf_size=BUF_SIZE,
                             tests=("copy", "xor", "memset"), seed=ctx.seed)
