@@ -97,3 +97,18 @@ def test_injected_faults_fail_their_steps_and_later_steps_run(tmp_path: Path) ->
                    "dma_top.m_axi_rdata[63:0]", "dma_top.irq[3:0]",
                    "dma_top.gen_ch[0].u_chan.head_q[15:0]"):
         assert f"\n{signal}\n" in gtkw, signal
+
+
+def test_dmatest_and_conformance_on_the_driver(tmp_path: Path) -> None:
+    from pydriver.conformance import RULES
+
+    proc = dmasim("dmatest", "--channel", "dma0chan1", "--iterations", "3", "--tests",
+                  "copy,xor", "--report", str(tmp_path / "dmatest"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for thread in ("dma0chan1-copy0", "dma0chan1-xor0"):
+        assert f"{thread}: summary 3 tests, 0 failures" in proc.stdout
+    assert "dma0chan0" not in proc.stdout  # test_channel picked one channel
+    proc = dmasim("conformance", "--iterations", "1", "--report", str(tmp_path / "conf"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"{len(RULES)} rules, {len(RULES)} PASS, 0 FAIL, 0 not exercised" in proc.stdout
+    assert ET.parse(tmp_path / "conf" / "junit.xml").getroot() is not None
