@@ -45,9 +45,10 @@ def _common(p: argparse.ArgumentParser, report: Path) -> None:
     p.add_argument("--sim", choices=runner.SIMULATORS, default="icarus",
                    help="simulator (default: icarus)")
     p.add_argument("--params", type=_params, default={}, metavar='"NAME=VALUE ..."',
-                   help='dma_top parameters, e.g. "CHANNELS=8 DATA_WIDTH=128" (CHANNELS 1..16, '
-                        "DATA_WIDTH 32/64/128, ADDR_WIDTH 32..64, MAX_XOR_SRCS 2..16; defaults "
-                        + runner.format_params(runner.DEFAULT_PARAMS) + ")")
+                   help='dma_top parameters, e.g. "CHANNELS=8 DATA_WIDTH=128" ('
+                        + "; ".join(f"{k} {runner.describe_values(v)}"
+                                    for k, v in runner.PARAM_VALUES.items())
+                        + "; defaults " + runner.format_params(runner.DEFAULT_PARAMS) + ")")
     p.add_argument("--seed", type=int, default=None, metavar="N",
                    help="random seed (default: a new one, printed so the run can be repeated)")
     p.add_argument("--waves", action="store_true", help="record an FST waveform")
