@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from tb.descriptors import Resp
+from pydriver.drivers.dmasim.hw import Resp
 
 ENV = "DMASIM_BRINGUP_INJECT"
 

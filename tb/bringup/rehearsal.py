@@ -15,7 +15,6 @@ reports).
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from collections.abc import Awaitable, Callable
 from functools import partial
@@ -43,6 +42,7 @@ from tb.bringup.steps import (
 )
 from tb.commands.simulate import SYNC_WAIT_NS
 from tb.dma_tb import DmaTb
+from tb.system import DmaSystem
 
 Step = Callable[[Context], Awaitable[str]]
 
@@ -136,18 +136,9 @@ def driver_steps(channels: int) -> dict[str, Step]:
     return out
 
 
-def missing_driver() -> str | None:
-    """What the driver steps need that this tree lacks, or None."""
-    if importlib.util.find_spec("tb.system") is None:
-        return "needs the provider driver's simulated system (tb.system), not in this tree"
-    return None
-
-
 async def start_system(s: Session, dut) -> str | None:
     """Power-up for the driver: clock, reset, memory, register seam, a fresh dmaengine core.
     Returns why it failed, or None."""
-    from tb.system import DmaSystem
-
     try:
         s.ctx.system = await DmaSystem.create(dut, nr_cpus=4, profile="2.6.29",
                                               mem_size=MEM_SIZE,
@@ -165,12 +156,9 @@ async def driver(dut):
     s = session(dut)
     steps = driver_steps(s.ctx.params["CHANNELS"])
     try:
-        missing = missing_driver()
-        failed_start = None if missing else await start_system(s, dut)
+        failed_start = await start_system(s, dut)
         for name, step in steps.items():
-            if missing:
-                s.seq.skip(name, missing)
-            elif failed_start:
+            if failed_start:
                 if name == plan.DRIVER_STEPS[0]:
                     s.seq.fail(name, failed_start)
                 else:

@@ -4,9 +4,9 @@ together, every copy checked and every channel's DONE interrupt seen."""
 from __future__ import annotations
 
 from pydriver import regs
+from pydriver.drivers.dmasim.hw import Interrupt, Memcpy
 from tb.bringup.context import Context
 from tb.bringup.steps.fresh import fresh_channel
-from tb.descriptors import Interrupt, Memcpy
 
 SIZE = 4096
 

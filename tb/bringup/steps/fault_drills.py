@@ -6,10 +6,18 @@ reports."""
 
 from __future__ import annotations
 
+from pydriver.drivers.dmasim.hw import (
+    SLOT_BYTES,
+    Descriptor,
+    ErrCode,
+    Memcpy,
+    Op,
+    RawDescriptor,
+    Resp,
+)
 from tb import stimulus
 from tb.bringup.context import Context
 from tb.bringup.steps.fresh import fresh_channel
-from tb.descriptors import SLOT_BYTES, Descriptor, ErrCode, Memcpy, Op, RawDescriptor, Resp
 from tb.dma_tb import Channel, ChannelRegs, DmaTb
 from tb.fault_drills import ERROR, abort_busy, expect_fault, good, mid_fault, prove_working
 from tb.refmodel import BusFault

@@ -8,9 +8,9 @@ from __future__ import annotations
 import cocotb
 
 from pydriver import regs
+from pydriver.drivers.dmasim.hw import Interrupt
 from tb.bringup.context import Context
 from tb.bringup.steps.fresh import fresh_channel
-from tb.descriptors import Interrupt
 from tb.dma_tb import CLK_NS, Channel, DmaTb
 
 DONE = regs.CH_INT_CAUSE_DONE_MASK

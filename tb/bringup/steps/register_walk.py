@@ -6,8 +6,8 @@ first channel block past CONFIG.CHANNELS reading 0."""
 from __future__ import annotations
 
 from pydriver import regs
+from pydriver.drivers.dmasim.hw import ErrCode
 from tb.bringup.context import Context
-from tb.descriptors import ErrCode
 from tb.dma_tb import DmaTb
 from tb.regwalk import walk_channel, walk_globals
 
