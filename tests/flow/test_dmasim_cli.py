@@ -7,6 +7,7 @@ file."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -16,6 +17,9 @@ import pytest
 
 from tb import runner
 from tb.bringup import plan
+
+# The command, not the simulator, is under test: one run, on the first simulator SIM selects.
+SIM = (os.environ.get("SIM", "").split() or ["icarus"])[0]
 
 
 def dmasim(*args: str, timeout: int = 900) -> subprocess.CompletedProcess:
@@ -53,7 +57,7 @@ def test_every_subcommand_has_help() -> None:
 
 def test_injected_faults_fail_their_steps_and_later_steps_run(tmp_path: Path) -> None:
     target = "all channels at once"
-    proc = dmasim("bringup", "--sim", "icarus", "--seed", "1", "--report", str(tmp_path),
+    proc = dmasim("bringup", "--sim", SIM, "--seed", "1", "--report", str(tmp_path),
                   "--waves", "--inject", f"expect-id=0x12345678;bus-fault={target}")
     out = proc.stdout + proc.stderr
     assert proc.returncode == 1, out
@@ -102,13 +106,14 @@ def test_injected_faults_fail_their_steps_and_later_steps_run(tmp_path: Path) ->
 def test_dmatest_and_conformance_on_the_driver(tmp_path: Path) -> None:
     from pydriver.conformance import RULES
 
-    proc = dmasim("dmatest", "--channel", "dma0chan1", "--iterations", "3", "--tests",
+    proc = dmasim("dmatest", "--sim", SIM, "--channel", "dma0chan1", "--iterations", "3", "--tests",
                   "copy,xor", "--report", str(tmp_path / "dmatest"))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     for thread in ("dma0chan1-copy0", "dma0chan1-xor0"):
         assert f"{thread}: summary 3 tests, 0 failures" in proc.stdout
     assert "dma0chan0" not in proc.stdout  # test_channel picked one channel
-    proc = dmasim("conformance", "--iterations", "1", "--report", str(tmp_path / "conf"))
+    proc = dmasim("conformance", "--sim", SIM, "--iterations", "1", "--report",
+                  str(tmp_path / "conf"))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert f"{len(RULES)} rules, {len(RULES)} PASS, 0 FAIL, 0 not exercised" in proc.stdout
     assert ET.parse(tmp_path / "conf" / "junit.xml").getroot() is not None
