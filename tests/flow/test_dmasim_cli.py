@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from pydriver.conformance import RULES
 from tb import runner
 from tb.bringup import plan
 
@@ -104,8 +105,6 @@ def test_injected_faults_fail_their_steps_and_later_steps_run(tmp_path: Path) ->
 
 
 def test_dmatest_and_conformance_on_the_driver(tmp_path: Path) -> None:
-    from pydriver.conformance import RULES
-
     proc = dmasim("dmatest", "--sim", SIM, "--channel", "dma0chan1", "--iterations", "3", "--tests",
                   "copy,xor", "--report", str(tmp_path / "dmatest"))
     assert proc.returncode == 0, proc.stdout + proc.stderr
