@@ -214,3 +214,5 @@ class FaultyAxiRam(Memory):
         for name, prob in (("aw", aw), ("w", w), ("b", b), ("ar", ar), ("r", r)):
             sub = random.Random(rng.getrandbits(32))
             chans[name].set_pause_generator(pause_pattern(sub, prob, max_run) if prob else None)
+            if not prob:
+                chans[name].pause = False  # a removed generator leaves its last state behind
