@@ -23,7 +23,8 @@ from cocotb.triggers import Event, ReadOnly, RisingEdge, ValueChange
 from tb.bounded import StateFn, cycle_now, within
 
 
-def _value(handle) -> int:
+def value_of(handle) -> int:
+    """A signal's value as an int, -1 while it is X or Z."""
     try:
         return int(handle.value)
     except ValueError:  # X or Z
@@ -62,7 +63,7 @@ class Handshakes:
                 now = cycle_now()
                 since = now if since is None else since
                 if self.ready.value == 1:
-                    self.log.append(Handshake(now, since, {k: _value(h) for k, h in
+                    self.log.append(Handshake(now, since, {k: value_of(h) for k, h in
                                                             self.fields.items()}))
                     self._event.set()
                     since = None
@@ -103,7 +104,7 @@ class Levels:
 
     def __init__(self, signal) -> None:
         self.signal = signal
-        self.log: list[tuple[int, int]] = [(cycle_now(), _value(signal))]
+        self.log: list[tuple[int, int]] = [(cycle_now(), value_of(signal))]
         self._task = cocotb.start_soon(self._run())
 
     def stop(self) -> None:
@@ -113,7 +114,7 @@ class Levels:
         while True:
             await ValueChange(self.signal)
             await ReadOnly()
-            value = _value(self.signal)
+            value = value_of(self.signal)
             if not self.log or self.log[-1][1] != value:  # glitches inside a time step merge
                 self.log.append((cycle_now(), value))
 
