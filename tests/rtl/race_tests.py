@@ -20,10 +20,10 @@ from collections.abc import Awaitable, Callable, Sequence
 import cocotb
 
 from pydriver import regs
+from pydriver.drivers.dmasim.hw import Descriptor, ErrCode, Interrupt, RawDescriptor, Resp
 from tb import stimulus, timing
 from tb.aim import AimedAccess
 from tb.cycle_monitors import Handshake, axi_channel
-from tb.descriptors import Descriptor, ErrCode, Interrupt, RawDescriptor, Resp
 from tb.dma_tb import Channel, DmaTb
 from tb.refmodel import BusFault, run_channel
 

@@ -8,6 +8,8 @@
   descriptor's last write response;
 - byte strobes: every contiguous strobe pattern on SCRATCH and on every writable channel
   register merges exactly the bytes written;
+- RING_BASE bits 4:0 and CMPL_ADDR bits 2:0 are ignored: by what the channel accesses, not only
+  by what the registers read back;
 - the address window, byte-exact at both ends for sources, destinations, ring slots and the
   completion record;
 - HEAD and TAIL wrapping modulo 2^16: the channel's slot counters are set near the wrap through
@@ -25,10 +27,7 @@ from cocotb.triggers import ReadOnly, RisingEdge
 from regs_tests import masks
 
 from pydriver import regs
-from tb import stimulus
-from tb.bounded import cycle_now
-from tb.cycle_monitors import axi_channel, value_of
-from tb.descriptors import (
+from pydriver.drivers.dmasim.hw import (
     COUNT_MOD,
     SLOT_BYTES,
     ErrCode,
@@ -37,6 +36,9 @@ from tb.descriptors import (
     Memcpy,
     Xor,
 )
+from tb import stimulus
+from tb.bounded import cycle_now
+from tb.cycle_monitors import axi_channel, value_of
 from tb.dma_tb import Channel, DmaTb
 from tb.regbus import reg_write_bytes
 
@@ -198,6 +200,17 @@ async def byte_strobes_merge(dut):
     assert not state.halted and not state.busy, f"the register writes started something: {state}"
 
 
+@cocotb.test()
+async def address_low_bits_ignored(dut):
+    """RING_BASE_LO written with bits 4:0 set and CMPL_ADDR_LO with bits 2:0 set: the channel
+    fetches the ring and writes the completion record at the aligned addresses."""
+    tb = await DmaTb.create(dut)
+    ch = await tb.setup_channel(0, cmpl_wb=True)
+    await tb.write(ch.reg(regs.CH_RING_BASE_LO), (ch.setup.ring_base | 0x1F) & 0xFFFFFFFF)
+    await tb.write(ch.reg(regs.CH_CMPL_ADDR_LO), (ch.setup.cmpl_addr | 0x7) & 0xFFFFFFFF)
+    await tb.run(ch, [stimulus.fill(tb, 21), Interrupt(), stimulus.memcpy(tb, 13)])
+
+
 async def halts_with(tb: DmaTb, ch: Channel, descs, code: int, addr: int) -> None:
     """The descriptors halt the channel with `code` and ERR_ADDR `addr`, as the model says."""
     out = await tb.run(ch, descs)
@@ -217,7 +230,7 @@ async def window_exact_edges(dut):
     n = 3 * tb.hw.data_bytes + 5
     region = tb.alloc(16384, align=4096, offset=0)
     lo, hi = region + 4096 + 3, region + 8192 + 4
-    tb.move_cursor(lo)
+    tb.move_cursor(lo + 256)  # buffers, and the ring, inside the window, clear of its edges
     mid = [tb.alloc_unaligned(n) for _ in range(3 + MAX_XOR_MIDDLE)]
     ch = await tb.setup_channel(0, window=(lo, hi), int_enable=ERROR)
     nx = min(2 + MAX_XOR_MIDDLE, tb.hw.max_xor_srcs)
