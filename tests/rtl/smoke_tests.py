@@ -30,6 +30,7 @@ CMPL = 0x0F00          # completion records, 8 bytes per channel
 
 OP_MEMCPY, OP_XOR, OP_XORVAL, OP_FILL, OP_INT = Op.MEMCPY, Op.XOR, Op.XOR_VAL, Op.FILL, Op.INTERRUPT
 DONE = status_ok()
+BOUND = 30000          # cycles for any one batch here (the 4 KiB 8-source XOR needs ~12000)
 
 
 class FaultyRam(AxiRam):
@@ -112,7 +113,7 @@ class Tb:
     async def ring(self, ch):
         await self.wr(regs.ch_reg(ch, regs.CH_TAIL), self.tail[ch])
 
-    async def wait_idle(self, ch, timeout=200000):
+    async def wait_idle(self, ch, timeout=BOUND):
         for _ in range(timeout // 20):
             await ClockCycles(self.dut.clk, 20)
             st = await self.rd(regs.ch_reg(ch, regs.CH_STATUS))
@@ -129,7 +130,7 @@ async def run_and_time(tb, ch):
     """Ring the doorbell and count cycles until HEAD reaches TAIL (watching the DUT's irq)."""
     dut = tb.dut
     await tb.ring(ch)
-    return await until(lambda: (int(dut.irq.value) >> ch) & 1, dut.clk, 100000,
+    return await until(lambda: (int(dut.irq.value) >> ch) & 1, dut.clk, BOUND,
                        f"irq[{ch}]", lambda: tb.state(ch))
 
 
