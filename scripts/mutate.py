@@ -167,6 +167,9 @@ def run_step(settings: Settings, step: Step, rtl_dir: Path, root: Path,
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
         return "hang", [step.module], time.monotonic() - start
+    except BaseException:  # interrupted (Ctrl-C, SIGTERM): take the simulator down too
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise
     seconds = time.monotonic() - start
     if rc == 0:
         return "pass", [], seconds
@@ -267,6 +270,7 @@ def report(settings: Settings, steps: list[Step], baseline: float, results: list
 
 
 def main(argv: list[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("mutate: terminated"))
     ap = argparse.ArgumentParser(prog="scripts/mutate.py", description=__doc__.split("\n")[0])
     ap.add_argument("--only", default="", help="comma-separated mutant ids (default: all)")
     ap.add_argument("--jobs", type=int, default=1, help="mutants run in parallel")
