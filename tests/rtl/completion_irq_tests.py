@@ -83,7 +83,7 @@ async def completion_in_ring_order(dut):
                 s = tb.status_word(ch, c)
                 assert s.done, f"HEAD {head} covers slot {c} whose status is {s}"
         last = head
-        assert tb.now() < deadline, "channel did not finish"
+        assert tb.now() < deadline, f"channel did not finish: {await tb.state_of(ch)}"
     await tb.wait_settled(ch)
     await tb.check(ch)
     slot_of = {ch.setup.slot_addr(c): c for c in counts}
