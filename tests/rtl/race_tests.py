@@ -41,10 +41,12 @@ class Race:
         self.tb, self.ch = tb, ch
         self.aim = AimedAccess(tb)
         self.b = axi_channel(tb.dut, "m_axi_b", "id")
+        self.ar = axi_channel(tb.dut, "m_axi_ar", "id", "addr", "len")
         self.r = axi_channel(tb.dut, "m_axi_r", "id", "resp")
         self.lite = self.aim.mon["write"]
         self.delay: int | None = None  # event cycle - doorbell cycle, from the measuring run
         self.snap = tb.snapshot()  # memory as the last doorbell found it (descriptors posted)
+        self.rung = 0  # the cycle the last doorbell was started in
 
     async def _next(self, mon, what: str, pred: Callable[[Handshake], bool], after: int) -> int:
         hs = await mon.next(WAIT, what, pred, after, lambda: self.tb.state_of(self.ch))
@@ -61,9 +63,23 @@ class Race:
                                         lambda h: h["id"] == 2 * self.ch.index + 1
                                         and h["resp"] >= 2, after)
 
+    def failing_beat_addr(self, after: int) -> int:
+        """The bus address of the first data beat answered with an error after cycle `after`:
+        R beats follow the channel's AR bursts in order (one AXI ID)."""
+        data_id = 2 * self.ch.index + 1
+        db = self.tb.hw.data_bytes
+        beats = [h for h in self.r.matching(lambda h: h["id"] == data_id, after)]
+        for burst in self.ar.matching(lambda h: h["id"] == data_id, after):
+            mine, beats = beats[:burst["len"] + 1], beats[burst["len"] + 1:]
+            for k, beat in enumerate(mine):
+                if beat["resp"] >= 2:
+                    return burst["addr"] - burst["addr"] % db + k * db
+        raise AssertionError("no data beat was answered with an error")
+
     async def doorbell(self, descs: Sequence[Descriptor], faults: Sequence[BusFault] = ()) -> int:
         """Post `descs`, predict them, ring the doorbell; the cycle the TAIL write landed in."""
         tb, ch = self.tb, self.ch
+        self.rung = tb.now()
         tb.post(ch, descs)
         self.snap = tb.snapshot()
         tb.predict([ch], faults)
@@ -179,15 +195,17 @@ async def tail_write_in_completion_cycle(dut):
 @cocotb.test()
 async def abort_in_fault_cycle(dut):
     """CTRL.ABORT accepted in the cycle a MEMCPY's source read is answered SLVERR (the cycle the
-    fault is taken): the descriptor's own fault wins (DATA_READ, its ERR_ADDR, its status word),
-    as if ABORT had come later. One cycle earlier, ABORTED wins (no status word)."""
+    fault is taken): the descriptor's own fault wins (DATA_READ, ERR_ADDR the failing beat's
+    address, its status word), as if ABORT had come later. One cycle earlier, ABORTED wins (no
+    status word)."""
     tb = await DmaTb.create(dut)
     ch = await tb.setup_channel(0, int_enable=ERROR)
     race = Race(tb, ch)
-    n = 16 * tb.hw.data_bytes
-    copy = stimulus.memcpy(tb, n)
-    middle = copy.src + n // 2
-    faults = [BusFault(middle - middle % 64, 64, Resp.SLVERR, write=False)]
+    db = tb.hw.data_bytes
+    block = timing.MAX_BURST_LEN * db  # source read bursts stop at these boundaries
+    copy = stimulus.memcpy(tb, 2 * block)
+    beat = (copy.src + block // 2 + block - 1) // block * block + 5 * db  # mid-burst
+    faults = [BusFault(beat, db, Resp.SLVERR, write=False)]
     ctrl, abort = ch.reg(regs.CH_CTRL), ch.ctrl | regs.CH_CTRL_ABORT_MASK
     await race.measure([copy], race.read_fault(), faults)
     await halted_as_predicted(tb, race, ErrCode.DATA_READ)
@@ -204,6 +222,10 @@ async def halted_as_predicted(tb: DmaTb, race: Race, code: int) -> None:
     state = await tb.wait_settled(ch, timeout=WAIT)
     tb.log.info("halted: %s", state)
     assert state.halted and state.err_code == code, f"expected {ErrCode(code).name}: {state}"
+    if code == ErrCode.DATA_READ:
+        beat = race.failing_beat_addr(race.rung)
+        assert state.err_addr == beat, \
+            f"ERR_ADDR 0x{state.err_addr:x}, the failing beat's address is 0x{beat:x}"
     if code == ErrCode.ABORTED:
         tb.predict([ch], tb.ram.faults, abort_at={ch.index: ch.head}, snapshot=race.snap)
     await tb.check(ch)

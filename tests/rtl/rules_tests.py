@@ -10,6 +10,9 @@
   register merges exactly the bytes written;
 - RING_BASE bits 4:0 and CMPL_ADDR bits 2:0 are ignored: by what the channel accesses, not only
   by what the registers read back;
+- descriptor checks bit by bit: every reserved CTRL bit, every LEN bit 31:24, every invalid OP
+  and the first unused extension-slot entry alone in an otherwise good descriptor
+  (errors_tests.py samples such cases on Icarus);
 - the address window, byte-exact at both ends for sources, destinations, ring slots and the
   completion record;
 - HEAD and TAIL wrapping modulo 2^16: the channel's slot counters are set near the wrap through
@@ -29,11 +32,14 @@ from regs_tests import masks
 from pydriver import regs
 from pydriver.drivers.dmasim.hw import (
     COUNT_MOD,
+    CTRL_RESERVED_MASK,
     SLOT_BYTES,
     ErrCode,
     Fill,
     Interrupt,
     Memcpy,
+    Op,
+    RawDescriptor,
     Xor,
 )
 from tb import stimulus
@@ -210,6 +216,42 @@ async def address_low_bits_ignored(dut):
     await tb.write(ch.reg(regs.CH_RING_BASE_LO), (ch.setup.ring_base | 0x1F) & 0xFFFFFFFF)
     await tb.write(ch.reg(regs.CH_CMPL_ADDR_LO), (ch.setup.cmpl_addr | 0x7) & 0xFFFFFFFF)
     await tb.run(ch, [stimulus.fill(tb, 21), Interrupt(), stimulus.memcpy(tb, 13)])
+
+
+@cocotb.test()
+async def descriptor_checks_bit_by_bit(dut):
+    """Each reserved CTRL bit (RESERVED), each LEN bit 31:24 (BAD_LENGTH), each invalid OP
+    (BAD_OPCODE) and, for each NSRC, the first unused extension-slot entry (RESERVED), alone in
+    an otherwise good descriptor; every channel takes a case at once."""
+    tb = await DmaTb.create(dut)
+    n = 16
+
+    def buf() -> int:
+        return tb.alloc_unaligned(n)
+
+    cases = [(RawDescriptor(Op.MEMCPY, n, buf(), (buf(),), ctrl_reserved=1 << bit),
+              ErrCode.RESERVED) for bit in range(32) if CTRL_RESERVED_MASK >> bit & 1]
+    cases += [(RawDescriptor(Op.FILL, n | 1 << bit, buf(), fill_val=7), ErrCode.BAD_LENGTH)
+              for bit in range(24, 32)]
+    cases += [(RawDescriptor(op, n, buf(), (buf(),)), ErrCode.BAD_OPCODE)
+              for op in (0, *range(6, 16))]
+    # the first extension-slot entry past SRC(NSRC-1), for every NSRC that leaves one
+    cases += [(RawDescriptor(Op.XOR, n, buf(), tuple(buf() for _ in range(nsrc + 1)), nsrc),
+               ErrCode.RESERVED) for nsrc in range(3, tb.hw.max_xor_srcs + 1) if (nsrc - 2) % 4]
+    chans = [await tb.setup_channel(k, int_enable=ERROR) for k in range(tb.hw.channels)]
+    for first in range(0, len(cases), len(chans)):
+        batch = list(zip(chans, cases[first:first + len(chans)], strict=False))
+        for ch, (desc, _) in batch:
+            tb.post(ch, [desc])
+        outs = tb.predict([ch for ch, _ in batch])
+        for ch, (_, code) in batch:
+            assert outs[ch.index].err_code == code, f"the model says {outs[ch.index]}"
+            await tb.doorbell(ch)
+        for ch, _ in batch:
+            await tb.wait_settled(ch, timeout=WAIT)
+        await tb.check([ch for ch, _ in batch])
+        for ch, _ in batch:
+            await tb.reset_channel(ch)
 
 
 async def halts_with(tb: DmaTb, ch: Channel, descs, code: int, addr: int) -> None:
