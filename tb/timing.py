@@ -1,4 +1,4 @@
-"""The cycle counts and fetch limits docs/descriptor.md ("Timing") promises for dma_top built with
+"""The cycle counts and bus limits docs/descriptor.md ("Timing") promises for dma_top built with
 its default MAX_BURST_LEN and SQ_DEPTH, as the benches check them exactly."""
 
 from __future__ import annotations
@@ -11,6 +11,9 @@ RESPONSE_TO_HEAD = 2  # last completion write's B handshake in cycle b: HEAD and
 MAX_BURST_LEN = 16  # dma_top's default (beats per burst)
 SQ_DEPTH = 8  # fetched slots waiting for the decoder
 EXECUTING = 8  # descriptors dispatched and not completed
+READS_OUTSTANDING = 16  # a channel's data read bursts without their last beat
+WRITES_UNANSWERED = 8  # a channel's write bursts whose data went out, response not yet back
+WRITES_AHEAD = 4  # write bursts the AW channel takes ahead of their data (all channels)
 PAGE = 4096
 
 

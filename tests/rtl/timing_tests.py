@@ -4,6 +4,9 @@ cycle-stamped monitors of the ports (tb/cycle_monitors.py), never by polling reg
 - doorbell to the first descriptor read (ARVALID 2 cycles after the TAIL write is accepted);
 - descriptor fetch bursts: at most F slots, never across the ring's end or a 4 KiB boundary, one
   at a time, and exactly 17 slots read ahead of a channel whose completions are held up;
+- outstanding bursts: with read data held up, exactly 16 data read bursts; with write
+  responses held up, exactly 8 bursts' data sent and 4 more bursts accepted on AW (the RAM's
+  queues deepened so that the controller's limits show);
 - the last completion write's response to HEAD and to a COUNT-coalesced DONE (2 cycles), and to
   a TIMEOUT-coalesced DONE (2 + TIMEOUT cycles, from the first unreported completion).
 """
@@ -14,7 +17,7 @@ import cocotb
 
 from pydriver import regs
 from pydriver.drivers.dmasim.hw import SLOT_BYTES, Interrupt
-from tb import timing
+from tb import stimulus, timing
 from tb.aim import AimedAccess
 from tb.bounded import until
 from tb.cycle_monitors import Levels, axi_channel
@@ -34,6 +37,8 @@ class Ports:
         self.ar = axi_channel(dut, "m_axi_ar", "id", "addr", "len")
         self.r = axi_channel(dut, "m_axi_r", "id", "last")
         self.b = axi_channel(dut, "m_axi_b", "id")
+        self.aw = axi_channel(dut, "m_axi_aw", "id")
+        self.w = axi_channel(dut, "m_axi_w", "last")
         self.lite = axi_channel(dut, "s_axil_aw", "addr")
         self.irq = Levels(dut.irq)
 
@@ -72,8 +77,8 @@ class Ports:
         return (burst["len"] + 1) // beats_per_slot
 
 
-async def finish(tb: DmaTb, ch: Channel) -> None:
-    await tb.wait_settled(ch, timeout=WAIT)
+async def finish(tb: DmaTb, ch: Channel, timeout: int = WAIT) -> None:
+    await tb.wait_settled(ch, timeout=timeout)
     await tb.check(ch)
 
 
@@ -167,6 +172,61 @@ def check_bursts(ports: Ports, ch: Channel, bursts: list, fetched: int) -> None:
         ends = ports.r.matching(lambda r: r["id"] == 2 * ch.index and r["last"] == 1, h.cycle)
         prev_last = ends[0].cycle if ends else prev_last
         fetched += n
+
+
+@cocotb.test()
+async def outstanding_bursts(dut):
+    """The RAM queues 64 transfers per AXI channel. A long XOR of the most sources with read data
+    held up after its first data read: exactly 16 read bursts go out, then none. A long copy with
+    write responses held up: the data of exactly 8 bursts is sent and 4 more bursts are accepted
+    on AW, then nothing. Released, both complete as the model says."""
+    tb = await DmaTb.create(dut, mem_size=1 << 21)
+    ports = Ports(tb)
+    tb.ram.set_queue_depth(64)
+    ch = await tb.setup_channel(0)
+    data_id = 2 * ch.index + 1
+    block = timing.MAX_BURST_LEN * tb.hw.data_bytes
+
+    def since(mon, rung: int, pred=lambda h: h["id"] == data_id) -> int:
+        return len(mon.matching(pred, rung))
+
+    # reads
+    xor = stimulus.xor(tb, tb.hw.max_xor_srcs, 24 * block)
+    tb.post(ch, [xor])
+    tb.predict([ch])
+    rung = await ports.doorbell(ch)
+    await ports.ar.next(WAIT, "first data read", lambda h: h["id"] == data_id, rung)
+    tb.ram.set_pause(r=1.0)  # from the next cycle: the descriptor itself is in
+    await held_until(tb, ch, lambda: since(ports.ar, rung) >= timing.READS_OUTSTANDING)
+    reads = since(ports.ar, rung)
+    tb.log.info("read data held up: %d data read bursts", reads)
+    assert reads == timing.READS_OUTSTANDING, f"{reads} read bursts outstanding"
+    tb.ram.set_pause(r=0.0)
+    await finish(tb, ch, tb.estimate_cycles([xor]))
+    # writes
+    copy = stimulus.memcpy(tb, 24 * block, dst=tb.alloc(24 * block, align=block, offset=0))
+    tb.post(ch, [copy])
+    tb.predict([ch])
+    tb.ram.set_pause(b=1.0)
+    rung = await ports.doorbell(ch)
+    want = (timing.WRITES_UNANSWERED + timing.WRITES_AHEAD, timing.WRITES_UNANSWERED, 0)
+
+    def counts() -> tuple[int, int, int]:
+        """(write bursts on AW, bursts whose data went out, responses) since the doorbell"""
+        return (since(ports.aw, rung), since(ports.w, rung, lambda h: h["last"] == 1),
+                since(ports.b, rung))
+
+    await held_until(tb, ch, lambda: counts()[0] >= want[0])
+    tb.log.info("write responses held up: (AW, data sent, answered) = %s", counts())
+    assert counts() == want, f"(AW, data sent, answered) = {counts()}, expected {want}"
+    tb.ram.set_pause(b=0.0)
+    await finish(tb, ch, tb.estimate_cycles([copy]))
+
+
+async def held_until(tb: DmaTb, ch: Channel, reached) -> None:
+    """Wait until `reached()`, then 300 cycles more: nothing may change while the bus is held."""
+    await until(reached, tb.dut.clk, WAIT, "the limit reached", lambda: tb.state_of(ch))
+    await tb.cycles(300)
 
 
 async def run_interrupts(tb: DmaTb, ports: Ports, ch: Channel, n: int = 1,
