@@ -21,6 +21,7 @@ import cocotb
 
 from pydriver import regs
 from pydriver.drivers.dmasim.hw import Descriptor, ErrCode, Interrupt, RawDescriptor, Resp
+from pydriver.drivers.dmasim.ring import count_add
 from tb import stimulus, timing
 from tb.aim import AimedAccess
 from tb.cycle_monitors import Handshake, axi_channel
@@ -173,17 +174,17 @@ async def tail_write_in_completion_cycle(dut):
     for extra, offset, code in cases:
         old = ch.head
         tb.post(ch, [Interrupt()] + [stimulus.fill(tb, 8) for _ in range(nslots - 1)])
-        ch.tail = old + 1  # the doorbell covers the INTERRUPT only
-        new_tail = old + nslots + extra
+        ch.tail = count_add(old, 1)  # the doorbell covers the INTERRUPT only
+        new_tail = count_add(old, nslots + extra)
         await race.hit([], race.status_response(), offset, ch.reg(regs.CH_TAIL), new_tail)
         state = await tb.wait_settled(ch, head=new_tail, timeout=WAIT)
         tb.log.info("TAIL %d written at e%+d (HEAD %d before): %s", new_tail, offset, old, state)
         assert state.tail == new_tail and state.err_code == code, \
             f"TAIL {new_tail} at e{offset:+d}: {state}, expected {ErrCode(code).name}"
         # the model: the INTERRUPT, then the rest from HEAD + 1 as the hardware judged it
-        judged = new_tail + (1 if code == ErrCode.TAIL_OVERFLOW else 0)
+        judged = count_add(new_tail, 1 if code == ErrCode.TAIL_OVERFLOW else 0)
         tb.predict([ch], snapshot=race.snap)
-        rest = run_channel(tb.expected, tb.hw, ch.setup, old + 1, judged)
+        rest = run_channel(tb.expected, tb.hw, ch.setup, count_add(old, 1), judged)
         tb.outcomes[ch.index] = rest
         tb.all_outcomes.append(rest)
         ch.tail = new_tail

@@ -42,6 +42,7 @@ from pydriver.drivers.dmasim.hw import (
     RawDescriptor,
     Xor,
 )
+from pydriver.drivers.dmasim.ring import count_add
 from tb import stimulus
 from tb.bounded import cycle_now
 from tb.cycle_monitors import axi_channel, value_of
@@ -348,7 +349,7 @@ async def head_tail_wrap(dut):
              stimulus.memcpy(tb, 33), Interrupt(int_en=True)]
     descs += [stimulus.fill(tb, 5) for _ in range(ch.setup.nslots - sum(d.slots for d in descs))]
     out = await tb.run(ch, descs)  # checks HEAD, and the completion record in memory
-    assert out.head == (start + ch.setup.nslots) % COUNT_MOD, f"the model ended at {out.head}"
+    assert out.head == count_add(start, ch.setup.nslots), f"the model ended at {out.head}"
     for extra, code in ((0, ErrCode.NONE), (1, ErrCode.TAIL_OVERFLOW)):
         set_slot_counts(tb, ch, start)
         await tb.cycles(2)
@@ -356,7 +357,7 @@ async def head_tail_wrap(dut):
             await tb.run(ch, [Interrupt() for _ in range(ch.setup.nslots)])
         else:
             snap = tb.snapshot()
-            ch.tail = (start + ch.setup.nslots + extra) % COUNT_MOD
+            ch.tail = count_add(start, ch.setup.nslots + extra)
             tb.predict([ch], snapshot=snap)
             await tb.doorbell(ch)
             state = await tb.wait_settled(ch, timeout=WAIT)
