@@ -19,7 +19,7 @@ SEED        ?=
 # Parallel cocotb runs (one simulator process each); CI machines have 2 cores.
 JOBS        ?= 2
 
-.PHONY: help system venv tools lock demo test test-unit test-cocotb sim bench conformance lint \
+.PHONY: help system venv tools lock demo test test-unit test-cocotb sim bench conformance mutate lint \
         lint-rtl lint-py synth regs regs-html regs-check clean distclean
 
 help:
@@ -97,6 +97,11 @@ conformance: $(STAMP)
 # build/bench/results.json and plots. Exit 0 when every run verified its data, targets met or not.
 bench: tools
 	$(PY) -m tb.bench.run --sim $(or $(SIM),verilator)
+
+# Mutation testing of rtl/ (not part of `make test`): every mutant of scripts/mutants.toml against
+# the quick subset listed there; report in build/mutate/. MUTANTS=id,id runs some; MUTATE_JOBS=n.
+mutate: tools
+	$(PY) scripts/mutate.py $(if $(MUTANTS),--only $(MUTANTS)) --jobs $(or $(MUTATE_JOBS),1)
 
 # ---------------------------------------------------------------------------------------------
 # Lint, synthesis, register map

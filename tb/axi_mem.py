@@ -203,6 +203,13 @@ class FaultyAxiRam(Memory):
         self.hooks.write_log = [] if enable else None
         return self.hooks.write_log
 
+    def set_queue_depth(self, depth: int) -> None:
+        """Let each AXI channel queue `depth` transfers (cocotbext's AxiRam queues 2): with a
+        channel held up, the controller's own limits on outstanding bursts show, not the RAM's."""
+        for chan in (self.write_if.aw_channel, self.write_if.w_channel, self.write_if.b_channel,
+                     self.read_if.ar_channel, self.read_if.r_channel):
+            chan.queue_occupancy_limit = depth
+
     def set_pause(self, rng: random.Random | None = None, *, aw: float = 0.0, w: float = 0.0,
                   b: float = 0.0, ar: float = 0.0, r: float = 0.0, max_run: int = 8) -> None:
         """Stall each AXI channel (ready on AW/W/AR, valid on B/R) about the given fraction of

@@ -27,6 +27,8 @@ from cocotbext.axi.constants import AxiResp
 from pydriver.errors import DmaError
 from pydriver.io import IrqHandler, RegisterIO
 from pydriver.runtime import Context, get_runtime
+from tb.bounded import within
+from tb.regbus import ACCESS_CYCLES
 
 
 class RegisterBusError(DmaError):
@@ -72,7 +74,9 @@ class CocotbRegisterIO(RegisterIO):
         try:
             while self._queue:
                 offset, value = self._queue.popleft()
-                resp = await self.axil.write(offset, value.to_bytes(4, "little"))
+                resp = await within(self.axil.write(offset, value.to_bytes(4, "little")),
+                                    ACCESS_CYCLES, f"answer to the posted write of 0x{offset:03x} "
+                                    "(register bus stuck)")
                 if resp.resp != AxiResp.OKAY:
                     self._errors.append(f"write of 0x{value:08x} to 0x{offset:03x}: "
                                         f"{AxiResp(resp.resp).name}")  # fmt: skip
@@ -90,7 +94,8 @@ class CocotbRegisterIO(RegisterIO):
     async def read32(self, offset: int) -> int:
         self._check(offset)
         await self.flush()
-        resp = await self.axil.read(offset, 4)
+        resp = await within(self.axil.read(offset, 4), ACCESS_CYCLES,
+                            f"answer to the read of 0x{offset:03x} (register bus stuck)")
         self.reads += 1
         if resp.resp != AxiResp.OKAY:
             raise RegisterBusError(f"register read of 0x{offset:03x}: "

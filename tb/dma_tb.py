@@ -21,10 +21,8 @@ from dataclasses import dataclass, field
 
 import cocotb
 from cocotb.clock import Clock
-from cocotb.simtime import get_sim_time
-from cocotb.triggers import ClockCycles, RisingEdge
+from cocotb.triggers import ClockCycles
 from cocotbext.axi import AxiBus, AxiLiteBus, AxiLiteMaster
-from cocotbext.axi.constants import AxiResp
 
 from pydriver import regs
 from pydriver.drivers.dmasim.hw import (
@@ -35,6 +33,7 @@ from pydriver.drivers.dmasim.hw import (
     Status,
 )
 from tb.axi_mem import FaultyAxiRam
+from tb.bounded import CLK_NS, cycle_now, until
 from tb.refmodel import (
     BusFault,
     ChannelSetup,
@@ -45,8 +44,8 @@ from tb.refmodel import (
     merge_outcomes,
     run_channel,
 )
+from tb.regbus import reg_read, reg_write
 
-CLK_NS = 10
 SOAK = os.environ.get("DMASIM_SOAK", "") not in ("", "0")
 
 
@@ -197,7 +196,7 @@ class DmaTb:
     @staticmethod
     def now() -> int:
         """Current clock cycle."""
-        return int(get_sim_time("ns")) // CLK_NS
+        return cycle_now()
 
     def last_bus_cycle(self) -> int:
         """Cycle of the last AR/AW burst the RAM accepted (for latency/throughput logs)."""
@@ -209,13 +208,10 @@ class DmaTb:
     # -- registers ----------------------------------------------------------------------------
 
     async def read(self, offset: int) -> int:
-        resp = await self.axil.read(offset, 4)
-        assert resp.resp == AxiResp.OKAY, f"AXI-Lite read of 0x{offset:03x}: {resp.resp!r}"
-        return int.from_bytes(resp.data, "little")
+        return await reg_read(self.axil, offset)
 
     async def write(self, offset: int, value: int) -> None:
-        resp = await self.axil.write(offset, (value & 0xFFFFFFFF).to_bytes(4, "little"))
-        assert resp.resp == AxiResp.OKAY, f"AXI-Lite write of 0x{offset:03x}: {resp.resp!r}"
+        await reg_write(self.axil, offset, value)
 
     async def write64(self, lo_offset: int, hi_offset: int, value: int) -> None:
         await self.write(lo_offset, value & 0xFFFFFFFF)
@@ -238,6 +234,13 @@ class DmaTb:
             err_desc=await r(regs.CH_ERR_DESC),
             err_addr=(await r(regs.CH_ERR_ADDR_HI) << 32) | await r(regs.CH_ERR_ADDR_LO),
             int_cause=await r(regs.CH_INT_CAUSE))
+
+    async def state_of(self, *chans: Channel | int) -> str:
+        """Registers of the given channels (every configured one if none), for failure
+        messages of bounded waits."""
+        idx = [c if isinstance(c, int) else c.index for c in chans] or sorted(self.channels)
+        return "; ".join([f"channel {i}: {await self.channel_regs(i)}" for i in idx]
+                         + [f"irq 0b{int(self.dut.irq.value):b}"])
 
     def irq(self, ch: Channel | int) -> bool:
         idx = ch if isinstance(ch, int) else ch.index
@@ -404,12 +407,9 @@ class DmaTb:
 
     async def wait_irq(self, ch: Channel | int, timeout: int = 5000, level: bool = True) -> int:
         """Wait for irq[ch] to reach `level`; returns the cycle it did. Fails on timeout."""
-        start = self.now()
-        while self.irq(ch) != level:
-            if self.now() - start > timeout:
-                idx = ch if isinstance(ch, int) else ch.index
-                raise AssertionError(f"irq[{idx}] not {int(level)} after {timeout} cycles")
-            await RisingEdge(self.dut.clk)
+        idx = ch if isinstance(ch, int) else ch.index
+        await until(lambda: self.irq(idx) == level, self.dut.clk, timeout,
+                    f"irq[{idx}] = {int(level)}", lambda: self.state_of(idx))
         return self.now()
 
     # -- checking -----------------------------------------------------------------------------

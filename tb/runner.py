@@ -147,8 +147,8 @@ def params_key(params: Mapping[str, int]) -> str:
             f"_x{p['MAX_XOR_SRCS']}")
 
 
-def rtl_sources() -> list[Path]:
-    return sorted(RTL_DIR.glob("*.v"))
+def rtl_sources(rtl_dir: Path = RTL_DIR) -> list[Path]:
+    return sorted(rtl_dir.glob("*.v"))
 
 
 # cocotb's start-up hooks in the simulator (its default list, pygpi/entry.py) with ours right
@@ -198,14 +198,14 @@ def run_key(sim: str, params: Mapping[str, int], toplevel: str = TOPLEVEL) -> st
 
 
 def build_dir_for(sim: str, params: Mapping[str, int], waves: bool,
-                  toplevel: str = TOPLEVEL) -> Path:
-    return BUILD_DIR / "sim" / f"{run_key(sim, params, toplevel)}{'-waves' if waves else ''}"
+                  toplevel: str = TOPLEVEL, build_root: Path = BUILD_DIR) -> Path:
+    return build_root / "sim" / f"{run_key(sim, params, toplevel)}{'-waves' if waves else ''}"
 
 
 def work_dir(sim: str, params: Mapping[str, int], test_module: str,
-             toplevel: str = TOPLEVEL) -> Path:
+             toplevel: str = TOPLEVEL, build_root: Path = BUILD_DIR) -> Path:
     """Where a test module runs (its results, default log and waveform)."""
-    return BUILD_DIR / "run" / run_key(sim, full_params(params), toplevel) / test_module
+    return build_root / "run" / run_key(sim, full_params(params), toplevel) / test_module
 
 
 def wave_file(sim: str, params: Mapping[str, int], test_module: str,
@@ -216,16 +216,18 @@ def wave_file(sim: str, params: Mapping[str, int], test_module: str,
 
 
 def build(sim: str, params: Mapping[str, int] | None = None, waves: bool = False,
-          toplevel: str = TOPLEVEL, extra_sources: Sequence[Path] = ()) -> Runner:
+          toplevel: str = TOPLEVEL, extra_sources: Sequence[Path] = (),
+          rtl_dir: Path = RTL_DIR, build_root: Path = BUILD_DIR) -> Runner:
     """Build `toplevel` (dma_top unless a bench names its own top, whose Verilog comes in
     `extra_sources` next to rtl/) for one simulator and parameter set, reusing an up-to-date
-    build."""
+    build. `rtl_dir` and `build_root` replace rtl/ and build/ (mutation runs: a changed copy of
+    the RTL, built and run apart)."""
     check_simulator(sim)
     check_params(params or {})
     setup_tool_env()
     params = full_params(params or {})
     extra = [Path(p).resolve() for p in extra_sources]
-    bdir = build_dir_for(sim, params, waves, toplevel)
+    bdir = build_dir_for(sim, params, waves, toplevel, build_root)
     runner: Runner
     if sim == "icarus":
         runner = Icarus()
@@ -245,8 +247,8 @@ def build(sim: str, params: Mapping[str, int] | None = None, waves: bool = False
         try:
             runner.build(
                 always=stale_include,
-                sources=[*rtl_sources(), *extra],
-                includes=[RTL_DIR, *dict.fromkeys(p.parent for p in extra)],
+                sources=[*rtl_sources(rtl_dir), *extra],
+                includes=[rtl_dir, *dict.fromkeys(p.parent for p in extra)],
                 hdl_toplevel=toplevel,
                 parameters=params,
                 build_args=build_args,
@@ -296,7 +298,8 @@ def run(sim: str, test_module: str, test_dir: Path | str, params: Mapping[str, i
         seed: int | None = None,
         extra_env: Mapping[str, str] | None = None, log_to_file: bool = True,
         toplevel: str = TOPLEVEL, extra_sources: Sequence[Path] = (),
-        log_file: Path | None = None) -> Path:
+        log_file: Path | None = None,
+        rtl_dir: Path = RTL_DIR, build_root: Path = BUILD_DIR) -> Path:
     """Build if needed, run one cocotb test module, return its JUnit XML path.
 
     Raises AssertionError naming the failed count when any test failed. With ``log_to_file``
@@ -311,10 +314,10 @@ def run(sim: str, test_module: str, test_dir: Path | str, params: Mapping[str, i
         raise FileNotFoundError(f"test folder {test_dir} does not exist")
     if not (test_dir / f"{test_module}.py").is_file():
         raise FileNotFoundError(f"no cocotb test module {test_module}.py in {test_dir}")
-    runner = build(sim, params, waves, toplevel, extra_sources)
+    runner = build(sim, params, waves, toplevel, extra_sources, rtl_dir, build_root)
     key = run_key(sim, params, toplevel)
-    work = work_dir(sim, params, test_module, toplevel)
-    xml = BUILD_DIR / "junit" / f"{key}-{test_module}.xml"
+    work = work_dir(sim, params, test_module, toplevel, build_root)
+    xml = build_root / "junit" / f"{key}-{test_module}.xml"
     xml.parent.mkdir(parents=True, exist_ok=True)
     # The runner hands the simulator this process's sys.path as PYTHONPATH: make sure the test
     # module's folder and the repository (for tb/ and pydriver/) are on it.
@@ -397,6 +400,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--waves", default="0", help="1: record an FST waveform")
     ap.add_argument("--testcase", default="", help="run only these tests (comma separated)")
     ap.add_argument("--seed", default="", help="cocotb random seed")
+    ap.add_argument("--rtl-dir", type=Path, default=RTL_DIR, help="the RTL to build (rtl/)")
+    ap.add_argument("--build-root", type=Path, default=BUILD_DIR,
+                    help="where builds, runs and JUnit XML go (build/)")
     args = ap.parse_args(argv)
     # A `make sim` started from a pytest test inherits PYTEST_CURRENT_TEST, which makes cocotb's
     # runner exit on a failure instead of reporting it here.
@@ -405,7 +411,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         testcases = [t.strip() for t in args.testcase.split(",") if t.strip()]
         run(args.sim, args.test_module, resolve_test_dir(args.test_dir, args.caller_dir),
             parse_params(args.params), waves=parse_flag("WAVES", args.waves),
-            testcase=testcases or None, seed=parse_seed(args.seed), log_to_file=False)
+            testcase=testcases or None, seed=parse_seed(args.seed), log_to_file=False,
+            rtl_dir=args.rtl_dir.resolve(), build_root=args.build_root.resolve())
     except BuildError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

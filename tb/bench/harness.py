@@ -24,7 +24,6 @@ from typing import Any
 from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, First, RisingEdge, Timer
 from cocotbext.axi import AxiLiteBus, AxiLiteMaster
-from cocotbext.axi.constants import AxiResp
 
 from pydriver import regs
 from pydriver.drivers.dmasim.hw import (
@@ -36,6 +35,7 @@ from pydriver.drivers.dmasim.hw import (
 )
 from pydriver.drivers.dmasim.ring import RingLayout
 from tb.bench.backdoor import BackdoorMem
+from tb.regbus import reg_read, reg_write
 
 CLK_NS = 10
 CHANNEL = 0
@@ -133,15 +133,10 @@ class BenchHarness:
     # -- registers ----------------------------------------------------------------------------
 
     async def read(self, offset: int) -> int:
-        resp = await self.axil.read(offset, 4)
-        if resp.resp != AxiResp.OKAY:
-            raise BenchError(f"AXI-Lite read of {offset:#05x}: {resp.resp!r}")
-        return int.from_bytes(resp.data, "little")
+        return await reg_read(self.axil, offset)
 
     async def write(self, offset: int, value: int) -> None:
-        resp = await self.axil.write(offset, (value & 0xFFFFFFFF).to_bytes(4, "little"))
-        if resp.resp != AxiResp.OKAY:
-            raise BenchError(f"AXI-Lite write of {offset:#05x}: {resp.resp!r}")
+        await reg_write(self.axil, offset, value)
 
     async def ch_read(self, offset: int) -> int:
         return await self.read(regs.ch_reg(CHANNEL, offset))

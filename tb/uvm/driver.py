@@ -5,6 +5,7 @@ from __future__ import annotations
 from cocotb.triggers import Event
 from pyuvm import ConfigDB, uvm_analysis_port, uvm_driver
 
+from tb.bounded import until
 from tb.dma_tb import Channel, DmaTb
 from tb.uvm.item import DescItem, PostedBatch
 
@@ -17,7 +18,11 @@ class RingDriver(uvm_driver):
     TAIL is written.
 
     Every batch goes out on `ap` (to the monitor and the predictor) after its slots are written
-    and before the doorbell, so the model always knows a descriptor before the hardware does."""
+    and before the doorbell, so the model always knows a descriptor before the hardware does.
+
+    Waiting for ring space is bounded by the time the descriptors still in the ring need
+    (DmaTb.estimate_cycles, times the channels sharing the bus) plus a few monitor polls: a
+    channel that stops completing fails the test with its registers instead of hanging it."""
 
     def build_phase(self) -> None:
         self.ap = uvm_analysis_port("ap", self)
@@ -29,6 +34,7 @@ class RingDriver(uvm_driver):
         self.monitor = None  # set by the agent: its `head` is the last retired slot count
         self.batches = 0
         self.unposted = 0  # items taken from the sequencer but not yet in the ring
+        self.posted_items: list[DescItem] = []  # in ring order; the monitor retired a prefix
 
     async def configure(self) -> None:
         self.ch = await self.tb.setup_channel(self.index, **self.ch_cfg)
@@ -68,12 +74,23 @@ class RingDriver(uvm_driver):
         need = sum(i.slots for i in batch)
         # Room in the ring: a slot is free once the monitor retired it (read its status word
         # after HEAD passed it), as a completion handler frees slots for the submitter.
-        while ch.setup.ring.free(self.monitor.head, ch.tail) < need:
-            await tb.cycles(16)
+        def room() -> bool:
+            return ch.setup.ring.free(self.monitor.head, ch.tail) >= need
+
+        if not room():
+            # the channel shares the bus with every other one: at worst a 1/channels share
+            busy = self.posted_items[self.monitor.completed:]
+            budget = (tb.estimate_cycles([i.desc for i in busy]) * tb.hw.channels
+                      + 4 * self.monitor.poll)
+            await until(room, tb.dut.clk, budget,
+                        f"{need} free slots in channel {self.index}'s ring (TAIL {ch.tail}, "
+                        f"retired up to {self.monitor.head}, {ch.setup.nslots} slots)",
+                        lambda: tb.state_of(self.index), poll=16)
         start = ch.tail
         counts = tb.post(ch, [i.desc for i in batch])
         for item, count in zip(batch, counts, strict=True):
             item.count = count
+        self.posted_items += batch
         self.ap.write(PostedBatch(self.index, list(batch), start, ch.tail))
         self.unposted -= len(batch)
         await tb.doorbell(ch)

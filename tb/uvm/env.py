@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pyuvm import ConfigDB, uvm_env
 
+from tb.bounded import within
 from tb.dma_tb import DmaTb
 from tb.uvm.agent import ChannelAgent
 from tb.uvm.coverage import Coverage
+from tb.uvm.monitor import CONFIGURE_CYCLES
 from tb.uvm.predictor import Predictor
 from tb.uvm.scoreboard import Scoreboard
 
@@ -49,7 +51,8 @@ class DmaEnv(uvm_env):
 
     async def wait_configured(self) -> None:
         for agent in self.agents:
-            await agent.driver.ready.wait()
+            await within(agent.driver.ready.wait(), CONFIGURE_CYCLES,
+                         f"configuration of channel {agent.driver.index}")
 
     def check_phase(self) -> None:
         bad = {a.monitor.get_full_name(): a.monitor.errors for a in self.agents

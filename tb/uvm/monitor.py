@@ -8,8 +8,11 @@ from pyuvm import ConfigDB, uvm_analysis_port, uvm_monitor, uvm_tlm_analysis_fif
 
 from pydriver import regs
 from pydriver.drivers.dmasim.ring import count_add, count_distance
+from tb.bounded import within
 from tb.dma_tb import DmaTb
 from tb.uvm.item import DescItem, Observed
+
+CONFIGURE_CYCLES = 20000  # a dozen register writes per channel, every channel at once
 
 
 class CompletionMonitor(uvm_monitor):
@@ -36,7 +39,8 @@ class CompletionMonitor(uvm_monitor):
 
     async def run_phase(self) -> None:
         tb = self.tb
-        await self.driver.ready.wait()
+        await within(self.driver.ready.wait(), CONFIGURE_CYCLES,
+                     f"configuration of channel {self.index} by its driver")
         ch = self.driver.ch
         head = self.head = ch.head
         pending: deque[DescItem] = deque()

@@ -11,7 +11,9 @@ import cocotb
 from pydriver import regs
 from pydriver.drivers.dmasim.hw import CompletionRecord, Interrupt, Op, status_ok
 from tb import stimulus
-from tb.dma_tb import CLK_NS, SOAK, DmaTb, scale
+from tb.cycle_monitors import Levels, axi_channel
+from tb.dma_tb import SOAK, DmaTb, scale
+from tb.timing import RESPONSE_TO_HEAD
 
 DONE = regs.CH_INT_CAUSE_DONE_MASK
 
@@ -81,7 +83,7 @@ async def completion_in_ring_order(dut):
                 s = tb.status_word(ch, c)
                 assert s.done, f"HEAD {head} covers slot {c} whose status is {s}"
         last = head
-        assert tb.now() < deadline, "channel did not finish"
+        assert tb.now() < deadline, f"channel did not finish: {await tb.state_of(ch)}"
     await tb.wait_settled(ch)
     await tb.check(ch)
     slot_of = {ch.setup.slot_addr(c): c for c in counts}
@@ -163,28 +165,28 @@ async def coalesce_count_zero_and_one(dut):
 
 @cocotb.test()
 async def coalesce_by_timeout(dut):
-    """COUNT = 255, TIMEOUT = T: one INT_EN completion raises DONE about T cycles after its
-    status writeback, not before; TIMEOUT = 0 never raises it."""
+    """COUNT = 255, TIMEOUT = T: one INT_EN completion raises DONE exactly T cycles after HEAD
+    moved past it (2 + T cycles after its status word's write response, docs/descriptor.md
+    "Timing"), not before; TIMEOUT = 0 never raises it."""
     tb = await DmaTb.create(dut)
     timeout = scale(400, icarus=150)
     ch = await tb.setup_channel(0, int_enable=DONE, coalesce=(255, timeout))
-    writes = tb.ram.log_writes()
-    status_addr = ch.setup.slot_addr(ch.tail)
+    responses = axi_channel(dut, "m_axi_b", "id")
+    irq = Levels(dut.irq)
+    start = tb.now()
     tb.post(ch, [stimulus.fill(tb, 40, int_en=True)])
     tb.predict([ch])
     await tb.doorbell(ch)
-    deadline = tb.now() + 2000
-    while not any(w.addr == status_addr for w in writes):
-        assert not tb.irq(ch), "DONE before the descriptor completed"
-        assert tb.now() < deadline, "status word never written"
-        await tb.cycles(1)
-    done_at = next(int(w.time_ns) // CLK_NS for w in writes if w.addr == status_addr)
-    rise = await tb.wait_irq(ch, timeout=2 * timeout)
-    tb.log.info("DONE %d cycles after the status write (TIMEOUT %d)", rise - done_at, timeout)
-    assert timeout - 4 <= rise - done_at <= timeout + 40, f"irq {rise - done_at} cycles after"
+    status = await responses.next(2000, "status word response",
+                                  lambda h: h["id"] == 2 * ch.index, after=start)
+    await tb.wait_irq(ch, timeout=2 * timeout)
+    rise = irq.rises(ch.index, after=start)
+    tb.log.info("DONE %d cycles after the status word's write response (TIMEOUT %d)",
+                rise[0] - status.cycle, timeout)
+    assert rise == [status.cycle + RESPONSE_TO_HEAD + timeout], \
+        f"DONE at b{rise[0] - status.cycle:+d}, expected b+{RESPONSE_TO_HEAD + timeout}"
     await tb.check(ch)
     await tb.write(ch.reg(regs.CH_INT_CAUSE), DONE)
-    tb.ram.log_writes(False)
     # No timeout, count never reached: nothing.
     await tb.write(ch.reg(regs.CH_COALESCE), coalesce(255, 0))
     await tb.run(ch, [Interrupt(int_en=True) for _ in range(5)])

@@ -8,6 +8,7 @@ from cocotb.triggers import ClockCycles
 from cocotbext.axi import AxiLiteBus, AxiLiteMaster
 
 from pydriver import regs
+from tb.regbus import reg_read, reg_write, reg_write_bytes
 
 
 async def start(dut) -> AxiLiteMaster:
@@ -20,7 +21,7 @@ async def start(dut) -> AxiLiteMaster:
 
 
 async def read32(axil: AxiLiteMaster, addr: int) -> int:
-    return int.from_bytes(await axil.read(addr, 4), "little")
+    return await reg_read(axil, addr)
 
 
 def field(value: int, mask: int, shift: int) -> int:
@@ -59,8 +60,8 @@ async def scratch_read_write(dut):
     axil = await start(dut)
     assert await read32(axil, regs.REG_SCRATCH) == 0
     for value in (0xA5A5_5A5A, 0xFFFF_FFFF, 0x0123_4567, 0):
-        await axil.write(regs.REG_SCRATCH, value.to_bytes(4, "little"))
+        await reg_write(axil, regs.REG_SCRATCH, value)
         assert await read32(axil, regs.REG_SCRATCH) == value
-    await axil.write(regs.REG_SCRATCH, (0x1122_3344).to_bytes(4, "little"))
-    await axil.write(regs.REG_SCRATCH + 1, b"\xee")  # one byte lane only
+    await reg_write(axil, regs.REG_SCRATCH, 0x1122_3344)
+    await reg_write_bytes(axil, regs.REG_SCRATCH + 1, b"\xee")  # one byte lane only
     assert await read32(axil, regs.REG_SCRATCH) == 0x1122_EE44

@@ -21,6 +21,8 @@ from cocotbext.axi import AxiBus, AxiLiteBus, AxiLiteMaster, AxiRam
 from pydriver import regs
 from pydriver.drivers.dmasim.hw import ErrCode, Op, RawDescriptor, status_error, status_ok
 from pydriver.drivers.dmasim.ring import RingLayout
+from tb.bounded import until
+from tb.regbus import reg_read, reg_write
 
 MEM_SIZE = 1 << 20
 RING = 0x1000          # ring of 16 slots per channel, channel n at RING + n * 0x400
@@ -28,6 +30,7 @@ CMPL = 0x0F00          # completion records, 8 bytes per channel
 
 OP_MEMCPY, OP_XOR, OP_XORVAL, OP_FILL, OP_INT = Op.MEMCPY, Op.XOR, Op.XOR_VAL, Op.FILL, Op.INTERRUPT
 DONE = status_ok()
+BOUND = 30000          # cycles for any one batch here (the 4 KiB 8-source XOR needs ~12000)
 
 
 class FaultyRam(AxiRam):
@@ -67,10 +70,18 @@ class Tb:
         self.data_bytes = (cfg >> 16) & 0xFF
 
     async def rd(self, addr):
-        return int.from_bytes((await self.regs.read(addr, 4)).data, "little")
+        return await reg_read(self.regs, addr)
 
     async def wr(self, addr, value):
-        await self.regs.write(addr, int(value).to_bytes(4, "little"))
+        await reg_write(self.regs, addr, int(value))
+
+    async def state(self, ch):
+        """Channel registers for failure messages."""
+        names = ("STATUS", "HEAD", "TAIL", "ERR_CODE", "INT_CAUSE")
+        offs = (regs.CH_STATUS, regs.CH_HEAD, regs.CH_TAIL, regs.CH_ERR_CODE, regs.CH_INT_CAUSE)
+        vals = [await self.rd(regs.ch_reg(ch, off)) for off in offs]
+        return f"channel {ch}: " + " ".join(f"{n}=0x{v:x}" for n, v in zip(names, vals,
+                                                                            strict=True))
 
     async def setup_channel(self, ch, cmpl=False, int_enable=0b11, coalesce=0):
         base = RING + ch * 0x400
@@ -102,13 +113,14 @@ class Tb:
     async def ring(self, ch):
         await self.wr(regs.ch_reg(ch, regs.CH_TAIL), self.tail[ch])
 
-    async def wait_idle(self, ch, timeout=200000):
+    async def wait_idle(self, ch, timeout=BOUND):
         for _ in range(timeout // 20):
             await ClockCycles(self.dut.clk, 20)
             st = await self.rd(regs.ch_reg(ch, regs.CH_STATUS))
             if not st & 1:
                 return st
-        raise AssertionError(f"channel {ch} still busy")
+        raise AssertionError(f"channel {ch} still busy after {timeout} cycles: "
+                             f"{await self.state(ch)}")
 
     def status(self, ch, slot):
         return struct.unpack("<I", self.mem.read(self.slot_addr(ch, slot), 4))[0]
@@ -118,12 +130,8 @@ async def run_and_time(tb, ch):
     """Ring the doorbell and count cycles until HEAD reaches TAIL (watching the DUT's irq)."""
     dut = tb.dut
     await tb.ring(ch)
-    cycles = 0
-    while not (int(dut.irq.value) >> ch) & 1:
-        await RisingEdge(dut.clk)
-        cycles += 1
-        assert cycles < 100000, "no interrupt"
-    return cycles
+    return await until(lambda: (int(dut.irq.value) >> ch) & 1, dut.clk, BOUND,
+                       f"irq[{ch}]", lambda: tb.state(ch))
 
 
 async def doorbell_latency(tb, ch):
