@@ -19,8 +19,8 @@ SEED        ?=
 # Parallel cocotb runs (one simulator process each); CI machines have 2 cores.
 JOBS        ?= 2
 
-.PHONY: help system venv tools lock demo test test-unit test-cocotb sim bench conformance mutate lint \
-        lint-rtl lint-py synth regs regs-html regs-check clean distclean
+.PHONY: help system venv tools lock demo test test-unit test-cocotb sim bench fpga conformance \
+        mutate lint lint-rtl lint-py synth regs regs-html regs-check clean distclean
 
 help:
 	@echo "make demo    set up, build the RTL and run the bring-up rehearsal on Icarus"
@@ -29,6 +29,7 @@ help:
 	  "[WAVES=1] [TESTCASE=<test>[,<test>]] [SEED=<n>]"
 	@echo "make conformance  the dmaengine conformance checker on our providers and its mutants"
 	@echo "make lint    Verilator -Wall lint, ruff, synthesis (latch) check"
+	@echo "make bench   performance figures (Verilator); make fpga: FPGA size and Fmax"
 	@echo "make regs    regenerate register-map and descriptor-format outputs (rtl/dma_regs.rdl,"
 	@echo "             rtl/dma_desc.toml)"
 	@echo "make lock    recompile requirements.txt from requirements.in"
@@ -102,6 +103,11 @@ bench: tools
 # the quick subset listed there; report in build/mutate/. MUTANTS=id,id runs some; MUTATE_JOBS=n.
 mutate: tools
 	$(PY) scripts/mutate.py $(if $(MUTANTS),--only $(MUTANTS)) --jobs $(or $(MUTATE_JOBS),1)
+
+# FPGA size and speed (Yosys for xc7 and ECP5, nextpnr-ecp5 for Fmax): table on stdout,
+# build/fpga/results.json. Minutes of synthesis and a quarter of an hour of place and route.
+fpga: $(STAMP)
+	nice $(PY) scripts/fpga.py
 
 # ---------------------------------------------------------------------------------------------
 # Lint, synthesis, register map

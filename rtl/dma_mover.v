@@ -430,7 +430,10 @@ wire [2*DB-1:0]         r_mm   = {r_valid_lanes, r_valid_lanes} << rt_rot;
 wire [DB-1:0]           r_rotm = r_mm[2*DB-1 -: DB];
 wire [DB-1:0]           r_m_hi = r_rotm &  (ALL_LANES << rt_rot);  // lanes for word w0 (>= rot)
 wire [DB-1:0]           r_m_lo = r_rotm & ~(ALL_LANES << rt_rot);  // and w0 + 1 (< rot)
-wire [NWW-1:0] r_w0 = rt_word + rbeat_q[NWW-1:0];
+// buffer word of this beat: the burst's first word plus the beat count, modulo the buffer (the
+// count is zero-extended first: NWW may be wider than it, e.g. 32 blocks of 16 beats)
+wire [NWW+7:0] r_w0_x = {8'd0, rt_word} + {{NWW{1'b0}}, rbeat_q};
+wire [NWW-1:0] r_w0 = r_w0_x[NWW-1:0];
 wire [NWW-1:0] r_w1 = r_w0 + 1'b1;
 
 assign rerr_valid = r_fire && m_r_resp[1];
@@ -710,7 +713,7 @@ always @(posedge clk) begin
 end
 
 /* verilator lint_off UNUSEDSIGNAL */
-wire unused_ok = ^{src_last_byte, b_bytes, b_rel, push_nb_full, r_mm, nsrc_q};  // wide intermediates
+wire unused_ok = ^{src_last_byte, b_bytes, b_rel, push_nb_full, r_mm, nsrc_q, r_w0_x};  // wide intermediates
 /* verilator lint_on UNUSEDSIGNAL */
 
 endmodule

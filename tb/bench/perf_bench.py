@@ -16,6 +16,9 @@ import cocotb
 from tb.bench.harness import BenchError, BenchHarness, Case, results_path
 
 KIB = 1024
+# the deep-latency cases and the extra read latency each is sized for (tb/bench/run.py builds
+# each with the mover buffer it needs)
+SIZED_LATENCIES = (128, 256)
 
 
 def groups(quick: bool = False) -> dict[str, list[Case]]:
@@ -38,6 +41,7 @@ def groups(quick: bool = False) -> dict[str, list[Case]]:
     unaligned_len = sweep + 11
     xor_len = 2 * KIB if quick else 16 * KIB
     xor_srcs = (2, 4, 8) if quick else (2, 3, 4, 6, 8)
+    multi_len, multi_count = (2 * KIB, 2) if quick else (16 * KIB, 4)
     return {
         # a few short cases for tests/flow/test_bench_harness.py (not part of `make bench`)
         "selfcheck": [
@@ -69,6 +73,18 @@ def groups(quick: bool = False) -> dict[str, list[Case]]:
             *(Case(f"xor{n}", "xor", op="xor", nsrc=n, length=xor_len) for n in xor_srcs),
             Case("xor8_lat64", "xor", op="xor", nsrc=8, length=xor_len, latency=64),
         ],
+        # four channels copying at once, one doorbell each
+        "multichannel": [Case("multichannel_4", "multichannel", length=multi_len,
+                              count=multi_count, channels=4)],
+        # simulation speed: the same cases on the bench's build and on a build made the old way
+        "speed": [
+            Case("speed_memcpy", "speed", length=big, count=2),
+            Case("speed_xor8", "speed", op="xor", nsrc=8, length=xor_len),
+        ],
+        # steady memcpy far behind an interconnect, on a build whose buffer is sized for it
+        **{f"sized_latency_{lat}": [Case(f"sized_latency_{lat}", f"sized_latency_{lat}",
+                                         length=big, latency=lat)]
+           for lat in SIZED_LATENCIES},
     }
 
 
@@ -132,6 +148,30 @@ async def unaligned(dut) -> None:
 async def xor(dut) -> None:
     """N-source XOR against the read-channel limit N * L / DATA_BYTES beats."""
     await run_group(dut, "xor")
+
+
+@cocotb.test()
+async def multichannel(dut) -> None:
+    """Four channels copying at once: aggregate write bandwidth and fairness."""
+    await run_group(dut, "multichannel")
+
+
+@cocotb.test()
+async def speed(dut) -> None:
+    """Fixed cases whose wall time per simulated cycle tb/bench/run.py compares between builds."""
+    await run_group(dut, "speed")
+
+
+@cocotb.test()
+async def sized_latency_128(dut) -> None:
+    """Steady memcpy with +128 cycles of read latency (on a build sized for it)."""
+    await run_group(dut, "sized_latency_128")
+
+
+@cocotb.test()
+async def sized_latency_256(dut) -> None:
+    """Steady memcpy with +256 cycles of read latency (on a build sized for it)."""
+    await run_group(dut, "sized_latency_256")
 
 
 @cocotb.test()

@@ -28,3 +28,14 @@ def test_bench_harness_measures_and_verifies(tmp_path: Path) -> None:
         assert r["t_w_last"] < r["t_b_last"] < r["t_irq"]
         assert 0 < d["write_steady"] <= 1 and 0 < d["write_e2e"] < d["write_steady"]
         assert r["cycles"] == r["t_irq"] - r["t_db"] > 0
+
+
+def test_bench_sized_buffer_moves_every_byte(tmp_path: Path) -> None:
+    """The deep-latency build (a mover buffer of 32 blocks: wider buffer word indices than the
+    8-bit beat counter) copies every byte right, and keeps the write channel busy at +256."""
+    records, failure = run.run_bench("icarus", ["sized_latency_256"], tmp_path, quick=True,
+                                     variant=run.sized_variant(256))
+    assert failure is None, failure
+    (r,) = records
+    assert r["verified"] and r["latency"] == 256 and r["build_params"]["BUF_BLOCKS"] == 32
+    assert report.derived(r)["first_read_latency"] == 2 + 256
