@@ -411,6 +411,9 @@ def main(argv: Iterable[str] | None = None) -> int:
                     if (ROOT / OUT / f"{pnr.name}_report.json").exists():
                         running.append((pnr, None))  # collected by advance() from its report
                         advance(wait=True)
+                    else:
+                        print(f"fpga: {pnr.name}: no place and route report: no Fmax",
+                              flush=True)
                     continue
                 pending.append(Pnr(job, args.freq))
             advance(wait=False)
