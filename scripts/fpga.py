@@ -275,10 +275,10 @@ class Pnr:
 
 
 def _signal(name: str) -> str:
-    """A netlist name made readable: tool suffixes off (`..._TRELLIS_FF_Q`, `$abc$123$...`)."""
+    """A netlist name made readable: the signal it was named after, without the suffixes the
+    tools append (`m_ar_addr_CCU2C_S1_A0_LUT4_Z_D[1]` -> `m_ar_addr`, `$abc$123$...` off)."""
     name = re.sub(r"\$(abc|auto|techmap|flatten)\$?[^ ]*?\$\d+", "", name)
-    name = re.sub(r"(_TRELLIS_[A-Z0-9]+|_LUT4|_CCU2C|_PFUMX|_L6MUX21)(_[A-Z0-9]+)*(_\d+)?$", "",
-                  name)
+    name = re.split(r"_(?:TRELLIS_|LUT4|CCU2C|PFUMX|L6MUX21|DPR16X4)|\$CCU2", name)[0]
     return name.replace("$flatten", "").strip("\\$._") or name
 
 
@@ -286,7 +286,8 @@ def describe_path(p: dict) -> dict:
     steps = p["path"]
     cells = [s["from"]["cell"] for s in steps if "from" in s] + \
             [s["to"]["cell"] for s in steps[-1:] if "to" in s]
-    nets = list(dict.fromkeys(_signal(s["net"]) for s in steps if s.get("net")))
+    nets = list(dict.fromkeys(_signal(s["net"]) for s in steps
+                              if s.get("net") and "nextpnr" not in s["net"]))
     logic = sum(1 for s in steps if s.get("type") == "logic")
     return {"from": _signal(cells[0]) if cells else p.get("from", ""),
             "to": _signal(cells[-1]) if cells else p.get("to", ""),
