@@ -105,7 +105,8 @@ mutate: tools
 	$(PY) scripts/mutate.py $(if $(MUTANTS),--only $(MUTANTS)) --jobs $(or $(MUTATE_JOBS),1)
 
 # FPGA size and speed (Yosys for xc7 and ECP5, nextpnr-ecp5 for Fmax): table on stdout,
-# build/fpga/results.json. Minutes of synthesis, a quarter of an hour to over an hour of place and route.
+# build/fpga/results.json. Minutes of synthesis; place and route takes a quarter of an hour
+# (idle machine) to over an hour (busy shared one).
 fpga: $(STAMP)
 	nice $(PY) scripts/fpga.py
 
