@@ -16,11 +16,12 @@ LogicArray per read, measured 3 to 10 times slower (1.0-7.3 us against 0.3-0.8 u
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 
+import cocotb
 from cocotb.simtime import get_sim_time
-from cocotb.triggers import First, RisingEdge
+from cocotb.triggers import Event, RisingEdge
 from cocotb_bus.monitors import BusMonitor
 
 from tb.axi_rules import (
@@ -45,13 +46,6 @@ def bit_reader(handle) -> Reader:
     return lambda: str(handle.value)
 
 
-def bits_to_int(bits: str, what: str) -> int:
-    try:
-        return int(bits, 2)
-    except ValueError:
-        raise AxiProtocolError(f"{what} is {bits!r} (X or Z) on a handshake") from None
-
-
 def _show(bits: str) -> str:
     try:
         return hex(int(bits, 2))
@@ -59,75 +53,92 @@ def _show(bits: str) -> str:
         return repr(bits)
 
 
-@dataclass
+@dataclass(frozen=True)
 class ChannelStats:
     """Per channel: handshakes, and cycles VALID waited for READY (backpressure seen)."""
 
-    handshakes: int = 0
-    stall_cycles: int = 0
+    handshakes: int
+    stall_cycles: int
 
 
-@dataclass
 class _Channel:
     """One VALID/READY channel: readers of its signals and its handshake state."""
 
-    name: str  # AW, W, B, AR, R
-    valid: Reader
-    ready: Reader
-    payload_names: tuple[str, ...]
-    payload: tuple[Reader, ...]
-    fields: dict[str, Reader]  # the payload signals the transaction rules need, by short name
-    stalled: tuple[str, ...] | None = None  # payload while VALID waits for READY
-    stats: ChannelStats = field(default_factory=ChannelStats)
+    __slots__ = ("name", "valid", "ready", "payload_names", "payload", "read", "on_handshake",
+                 "stalled", "handshakes", "stall_cycles")
+
+    def __init__(self, name: str, signals: dict) -> None:
+        p = name.lower()
+        self.name = name  # AW, W, B, AR, R
+        self.valid = bit_reader(signals[p + "valid"])
+        self.ready = bit_reader(signals[p + "ready"])
+        self.payload_names = tuple(s for s in signals if s.startswith(p)
+                                   and s not in (p + "valid", p + "ready"))
+        self.payload = tuple(bit_reader(signals[s]) for s in self.payload_names)
+        # payload readers by field name without the channel prefix ("addr", "last", ...)
+        self.read = {s[len(p):]: r for s, r in zip(self.payload_names, self.payload, strict=True)}
+        self.on_handshake: Callable[[], None] = lambda: None  # the transaction rules
+        self.stalled: tuple[str, ...] | None = None  # payload while VALID waits for READY
+        self.handshakes = 0
+        self.stall_cycles = 0
 
     def sample(self) -> tuple[str, ...]:
         return tuple(r() for r in self.payload)
 
-    def field_value(self, short: str, default: int = 0) -> int:
-        r = self.fields.get(short)
-        return default if r is None else bits_to_int(r(), f"{self.name}{short.upper()}")
+    def field(self, short: str, default: int) -> Callable[[], int]:
+        """A reader of one payload field as an int (`default` when the port lacks it); raises
+        ValueError on X/Z."""
+        r = self.read.get(short)
+        if r is None:
+            return lambda: default
+        return lambda: int(r(), 2)
 
 
 class _ProtocolChecker(BusMonitor, ABC):
     """The handshake rules on the five channels of one AXI interface; subclasses name the
-    signals, set `rules` (their transaction rules) and pass handshakes on to them."""
+    signals and bind each channel's handshakes to their transaction rules (`rules`)."""
 
-    CHANNELS: tuple[str, ...] = ("aw", "w", "b", "ar", "r")
-    # the payload fields the transaction rules read, per channel
-    FIELDS: dict[str, tuple[str, ...]] = {}
+    CHANNELS = ("AW", "W", "B", "AR", "R")
 
     def __init__(self, entity, name: str, clock, reset=None, *, fail: bool = True) -> None:
         self.fail = fail
         self.violations: list[str] = []
         self.rules: AxiTransactions | AxiLiteTransactions
-        super().__init__(entity, name, clock, reset=reset)  # starts _monitor_recv
-        self.channels = [self._channel(c) for c in self.CHANNELS]
-        self.stats = {c.name: c.stats for c in self.channels}
+        # Optional signals resolved here by exact name: cocotb-bus looks each one up with a
+        # case-insensitive scan of dir(entity), milliseconds per signal on a large design.
+        self._signals = self._signals + [s for s in self._optional_signals
+                                         if hasattr(entity, f"{name}_{s}")]
+        self._optional_signals = []
+        self._watchers: list = []
+        super().__init__(entity, name, clock, reset=reset, case_insensitive=False)
+        self.channels = [_Channel(c, self.bus._signals) for c in self.CHANNELS]
+        for ch in self.channels:
+            ch.on_handshake = self._handler(ch)
 
-    def _channel(self, c: str) -> _Channel:
-        sigs = self.bus._signals
-        payload = tuple(s for s in sigs if s.startswith(c) and s not in (c + "valid", c + "ready"))
-        return _Channel(
-            name=c.upper(), valid=bit_reader(sigs[c + "valid"]),
-            ready=bit_reader(sigs[c + "ready"]),
-            payload_names=payload, payload=tuple(bit_reader(sigs[s]) for s in payload),
-            fields={f: bit_reader(sigs[c + f]) for f in self.FIELDS.get(c, ()) if c + f in sigs})
+    @abstractmethod
+    def _handler(self, ch: _Channel) -> Callable[[], None]:
+        """What a handshake on `ch` tells the transaction rules."""
+
+    @property
+    def channel_stats(self) -> dict[str, ChannelStats]:
+        return {c.name: ChannelStats(c.handshakes, c.stall_cycles) for c in self.channels}
 
     # -- results ------------------------------------------------------------------------------
 
     def outstanding(self) -> list[str]:
-        """Bursts still waiting for data or a response."""
-        return self.rules.outstanding()
+        """Bursts still waiting for data or a response, and transfers waiting for READY."""
+        waiting = [f"{c.name}VALID waits for {c.name}READY" for c in self.channels
+                   if c.stalled is not None]
+        return waiting + self.rules.outstanding()
 
     def assert_quiescent(self) -> None:
         """Fail if a burst still waits for data or a response (call when the DUT is idle)."""
         out = self.outstanding()
         if out:
-            self._violation(AxiProtocolError("transactions outstanding on an idle bus: "
-                                             + "; ".join(out)))
+            self._fail("transactions outstanding on an idle bus: " + "; ".join(out))
 
-    def _violation(self, exc: AxiProtocolError) -> None:
-        msg = f"AXI protocol violation on {self.name} at {get_sim_time('ns'):.0f} ns: {exc}"
+    def _fail(self, text: str) -> None:
+        msg = f"AXI protocol violation on {self.name} at {get_sim_time('ns'):.0f} ns: {text}"
         self.violations.append(msg)
         self.log.error("%s", msg)
         if self.fail:
@@ -136,49 +147,70 @@ class _ProtocolChecker(BusMonitor, ABC):
     # -- sampling -----------------------------------------------------------------------------
 
     async def _monitor_recv(self) -> None:
+        # Inner loop kept flat: it runs on every clock edge some VALID is high.
         edge = RisingEdge(self.clock)
         chans = self.channels
         rst = bit_reader(self._reset) if self._reset is not None else None
-        wake = [RisingEdge(self.bus._signals[c + "valid"]) for c in self.CHANNELS]
+        # Idle: one task per VALID (and reset) sets `wake` on its rising edge. cocotb 2's
+        # First() would start a task per trigger at every idle period instead.
+        wake = Event()
+        lines = [self.bus._signals[c.lower() + "valid"] for c in self.CHANNELS]
         if self._reset is not None:
-            wake.append(RisingEdge(self._reset))
+            lines.append(self._reset)
+        self._watchers = [cocotb.start_soon(self._watch(s, wake)) for s in lines]
         was_reset = False
         while True:
             await edge
             if rst is not None and rst() == "1":
                 if was_reset:  # the reset has been seen by every flop by now
-                    self._check_reset_valids(chans)
+                    self._check_reset_valids()
                 was_reset = True
                 continue
             if was_reset:
                 was_reset = False
-                self._reset_state(chans)
+                self._reset_state()
             busy = False
             for ch in chans:
                 v = ch.valid()
                 if v == "1":
                     busy = True
-                    self._valid_cycle(ch)
-                elif ch.stalled is not None or v != "0":
+                    if ch.ready() == "1":
+                        if ch.stalled is not None:
+                            self._check_stable(ch)
+                            ch.stalled = None
+                        ch.handshakes += 1
+                        try:
+                            ch.on_handshake()
+                        except AxiProtocolError as exc:
+                            self._fail(str(exc))
+                        except ValueError:  # int() of a field holding X or Z
+                            self._fail(f"{ch.name} handshake with X/Z in its payload: "
+                                       + self._unknown(ch))
+                    else:
+                        self._stall(ch)
+                elif v != "0" or ch.stalled is not None:
                     self._invalid_cycle(ch, v)
             if not busy:
-                await First(*wake)
+                wake.clear()
+                await wake.wait()
 
-    def _valid_cycle(self, ch: _Channel) -> None:
+    @staticmethod
+    async def _watch(line, wake: Event) -> None:
+        edge = RisingEdge(line)
+        while True:
+            await edge
+            wake.set()
+
+    def kill(self) -> None:
+        for w in self._watchers:
+            w.cancel()
+        super().kill()
+
+    def _stall(self, ch: _Channel) -> None:
         ready = ch.ready()
-        if ready == "1":
-            if ch.stalled is not None:
-                self._check_stable(ch)
-                ch.stalled = None
-            ch.stats.handshakes += 1
-            try:
-                self._handshake(ch)
-            except AxiProtocolError as exc:
-                self._violation(exc)
-            return
         if ready != "0":
             self._fail(f"{ch.name}READY is {ready!r} while {ch.name}VALID is high")
-        ch.stats.stall_cycles += 1
+        ch.stall_cycles += 1
         if ch.stalled is None:
             ch.stalled = ch.sample()
         else:
@@ -193,27 +225,27 @@ class _ProtocolChecker(BusMonitor, ABC):
             self._fail(f"{ch.name} payload changed while {ch.name}VALID waited for "
                        f"{ch.name}READY: {', '.join(changed)}")
 
+    @staticmethod
+    def _unknown(ch: _Channel) -> str:
+        """The control fields holding X or Z (data lanes may, where strobes are low)."""
+        return ", ".join(f"{n.upper()}={v!r}" for n, v in zip(ch.payload_names, ch.sample(),
+                                                              strict=True)
+                         if v.strip("01") and not n.endswith(("data", "user")))
+
     def _invalid_cycle(self, ch: _Channel, v: str) -> None:
         if v != "0":
             self._fail(f"{ch.name}VALID is {v!r} outside reset")
         self._fail(f"{ch.name}VALID dropped before {ch.name}READY (the transfer was withdrawn)")
 
-    def _check_reset_valids(self, chans: Sequence[_Channel]) -> None:
-        for ch in chans:
+    def _check_reset_valids(self) -> None:
+        for ch in self.channels:
             if ch.valid() == "1":
                 self._fail(f"{ch.name}VALID high during reset")
 
-    def _reset_state(self, chans: Sequence[_Channel]) -> None:
-        for ch in chans:
+    def _reset_state(self) -> None:
+        for ch in self.channels:
             ch.stalled = None
         self.rules.reset()
-
-    def _fail(self, text: str) -> None:
-        self._violation(AxiProtocolError(text))
-
-    @abstractmethod
-    def _handshake(self, ch: _Channel) -> None:
-        """Apply the transaction rules to a handshake on `ch`."""
 
 
 class AxiChecker(_ProtocolChecker):
@@ -228,34 +260,30 @@ class AxiChecker(_ProtocolChecker):
                          "wstrb", "wuser", "bid", "bresp", "buser",
                          "arid", "arlock", "arcache", "arprot", "arqos", "arregion", "aruser",
                          "rid", "rresp", "ruser"]
-    FIELDS = {"aw": ("id", "addr", "len", "size", "burst", "lock"), "w": ("strb", "last"),
-              "b": ("id", "resp"), "ar": ("id", "addr", "len", "size", "burst", "lock"),
-              "r": ("id", "resp", "last")}
 
     def __init__(self, entity, name: str, clock, reset=None, *, fail: bool = True) -> None:
-        super().__init__(entity, name, clock, reset, fail=fail)
-        self.data_bytes = len(self.bus.wdata) // 8
+        self.data_bytes = len(getattr(entity, f"{name}_wdata")) // 8
         self.rules = AxiTransactions(self.data_bytes)
-        self._all_lanes = (1 << self.data_bytes) - 1
+        super().__init__(entity, name, clock, reset, fail=fail)
 
-    def _addr(self, ch: _Channel, write: bool) -> AddrBeat:
-        f = ch.field_value
-        return AddrBeat(write=write, id=f("id"), addr=f("addr"), len=f("len"),
-                        size=f("size", self.data_bytes.bit_length() - 1), burst=f("burst", INCR),
-                        lock=f("lock"))
-
-    def _handshake(self, ch: _Channel) -> None:
-        kind = ch.name
-        if kind == "W":
-            self.rules.w(ch.field_value("strb", self._all_lanes), ch.field_value("last") == 1)
-        elif kind == "R":
-            self.rules.r(ch.field_value("id"), ch.field_value("resp"), ch.field_value("last") == 1)
-        elif kind == "AW":
-            self.rules.aw(self._addr(ch, True))
-        elif kind == "AR":
-            self.rules.ar(self._addr(ch, False))
-        else:
-            self.rules.b(ch.field_value("id"), ch.field_value("resp"))
+    def _handler(self, ch: _Channel) -> Callable[[], None]:
+        rules = self.rules
+        if ch.name in ("AW", "AR"):
+            write = ch.name == "AW"
+            add = rules.aw if write else rules.ar
+            fid, addr, alen = ch.field("id", 0), ch.field("addr", 0), ch.field("len", 0)
+            size = ch.field("size", self.data_bytes.bit_length() - 1)
+            burst, lock = ch.field("burst", INCR), ch.field("lock", 0)
+            return lambda: add(AddrBeat(write, fid(), addr(), alen(), size(), burst(), lock()))
+        if ch.name == "W":
+            strb, last = ch.field("strb", (1 << self.data_bytes) - 1), ch.read["last"]
+            return lambda: rules.w(strb(), last() == "1")
+        resp = ch.field("resp", 0)
+        rid = ch.field("id", 0)
+        if ch.name == "B":
+            return lambda: rules.b(rid(), resp())
+        rlast = ch.read["last"]
+        return lambda: rules.r(rid(), resp(), rlast() == "1")
 
 
 class AxiLiteChecker(_ProtocolChecker):
@@ -265,44 +293,54 @@ class AxiLiteChecker(_ProtocolChecker):
                 "bvalid", "bready", "araddr", "arvalid", "arready",
                 "rdata", "rvalid", "rready"]
     _optional_signals = ["awprot", "wstrb", "bresp", "arprot", "rresp"]
-    FIELDS = {"b": ("resp",), "r": ("resp",)}
 
     def __init__(self, entity, name: str, clock, reset=None, *, fail: bool = True) -> None:
-        super().__init__(entity, name, clock, reset, fail=fail)
         self.rules = AxiLiteTransactions()
+        super().__init__(entity, name, clock, reset, fail=fail)
 
-    def _handshake(self, ch: _Channel) -> None:
-        kind = ch.name
-        if kind == "AW":
-            self.rules.aw()
-        elif kind == "W":
-            self.rules.w()
-        elif kind == "AR":
-            self.rules.ar()
-        elif kind == "B":
-            self.rules.b(ch.field_value("resp"))
-        else:
-            self.rules.r(ch.field_value("resp"))
+    def _handler(self, ch: _Channel) -> Callable[[], None]:
+        rules = self.rules
+        if ch.name in ("B", "R"):
+            resp = ch.field("resp", 0)
+            respond = rules.b if ch.name == "B" else rules.r
+            return lambda: respond(resp())
+        return {"AW": rules.aw, "W": rules.w, "AR": rules.ar}[ch.name]
 
 
 @dataclass
 class AxiCheckers:
-    """The checkers on one dma_top: `m_axi` (AXI4 master), `s_axil` (AXI4-Lite slave)."""
+    """The checkers on one dma_top: `m_axi` (AXI4 master), `s_axil` (AXI4-Lite slave); None
+    where that port is not connected to anything in the bench."""
 
-    m_axi: AxiChecker
-    s_axil: AxiLiteChecker
+    m_axi: AxiChecker | None
+    s_axil: AxiLiteChecker | None
+
+    @property
+    def attached(self) -> list[_ProtocolChecker]:
+        return [c for c in (self.m_axi, self.s_axil) if c is not None]
+
+    @property
+    def violations(self) -> list[str]:
+        return [v for c in self.attached for v in c.violations]
 
     def assert_quiescent(self) -> None:
-        self.m_axi.assert_quiescent()
-        self.s_axil.assert_quiescent()
+        for c in self.attached:
+            c.assert_quiescent()
+
+    def kill(self) -> None:
+        """Stop watching (the checkers also stop with the test that attached them)."""
+        for c in self.attached:
+            c.kill()
 
 
-def attach_axi_checkers(dut, clk=None, rst=None, *, m_axi: str = "m_axi",
-                        s_axil: str = "s_axil", fail: bool = True) -> AxiCheckers:
-    """Watch a dma_top-like DUT's AXI4 and AXI4-Lite ports from now on. With `fail` (the
-    default) the first violation raises AxiProtocolError in the checker's task, which fails
-    the running test; otherwise violations are only collected in `.violations`."""
+def attach_axi_checkers(dut, clk=None, rst=None, *, m_axi: str | None = "m_axi",
+                        s_axil: str | None = "s_axil", fail: bool = True) -> AxiCheckers:
+    """Watch a dma_top-like DUT's AXI4 master (prefix `m_axi`) and AXI4-Lite slave (prefix
+    `s_axil`) from now on; pass None for a port the bench leaves unconnected. With `fail` (the
+    default) the first violation raises AxiProtocolError in the checker's task, which fails the
+    running test; otherwise violations are only collected in `.violations`."""
     clk = dut.clk if clk is None else clk
     rst = dut.rst if rst is None else rst
-    return AxiCheckers(m_axi=AxiChecker(dut, m_axi, clk, rst, fail=fail),
-                       s_axil=AxiLiteChecker(dut, s_axil, clk, rst, fail=fail))
+    return AxiCheckers(
+        m_axi=AxiChecker(dut, m_axi, clk, rst, fail=fail) if m_axi else None,
+        s_axil=AxiLiteChecker(dut, s_axil, clk, rst, fail=fail) if s_axil else None)

@@ -82,18 +82,23 @@ def check_address(a: AddrBeat, data_bytes: int) -> None:
                                    f"0x{last:x}): {a}")
 
 
+def beat_address(a: AddrBeat, beat: int) -> int:
+    """Address of beat `beat` (from 0) of a legal burst (A3.4.1): the start address for the
+    first beat, the next aligned transfer after it."""
+    nb = a.nbytes
+    if a.burst == FIXED or beat == 0:
+        return a.addr
+    if a.burst == INCR:
+        return a.addr - a.addr % nb + beat * nb
+    span = nb * a.beats  # WRAP: the start is aligned; addresses wrap inside this container
+    low = a.addr - a.addr % span
+    return low + (a.addr - low + beat * nb) % span
+
+
 def beat_lanes(a: AddrBeat, beat: int, data_bytes: int) -> int:
     """Mask of the byte lanes beat `beat` (from 0) of a legal burst may strobe (A3.4.1)."""
     nb = a.nbytes
-    aligned = a.addr - a.addr % nb
-    if a.burst == FIXED or beat == 0:
-        addr = a.addr
-    elif a.burst == INCR:
-        addr = aligned + beat * nb
-    else:  # WRAP: the start is aligned; addresses wrap inside the burst's container
-        span = nb * a.beats
-        low = a.addr - a.addr % span
-        addr = low + (a.addr - low + beat * nb) % span
+    addr = beat_address(a, beat)
     lower = addr % data_bytes
     upper = (addr - addr % nb) % data_bytes + nb - 1  # the end of this beat's aligned container
     return ((1 << (upper + 1)) - 1) & ~((1 << lower) - 1)
