@@ -22,6 +22,8 @@ JOBS        ?= 2
 # cocotb tests, balanced on the durations recorded in .test_durations (`make durations`).
 SPLITS      ?=
 GROUP       ?=
+# `make soak`: how many operations
+OPS         ?= 10000
 DURATIONS   := .test_durations
 
 ifeq ($(SPLITS),)
@@ -40,8 +42,8 @@ endif
 COCOTB_DIRS := tests/rtl tests/flow tests/axi_checker $(wildcard tests/system)
 
 .PHONY: help system venv tools lock demo test test-unit test-cocotb split-check durations sim \
-        bench conformance mutate lint lint-rtl lint-py synth regs regs-html regs-check clean \
-        distclean
+        soak bench conformance mutate lint lint-rtl lint-py synth regs regs-html regs-check \
+        clean distclean
 
 help:
 	@echo "make demo    set up, build the RTL and run the bring-up rehearsal on Icarus"
@@ -50,6 +52,7 @@ help:
 	@echo "make sim SIM=<sim> TEST_DIR=<dir> TEST_MODULE=<module> [PARAMS=\"CHANNELS=8\"]" \
 	  "[WAVES=1] [TESTCASE=<test>[,<test>]] [SEED=<n>]"
 	@echo "make conformance  the dmaengine conformance checker on our providers and its mutants"
+	@echo "make soak [OPS=10000] [SEED=<n>]  random operations with injected faults, all accounted"
 	@echo "make lint    Verilator -Wall lint, ruff, synthesis (latch) check"
 	@echo "make regs    regenerate register-map and descriptor-format outputs (rtl/dma_regs.rdl,"
 	@echo "             rtl/dma_desc.toml)"
@@ -125,6 +128,14 @@ sim: tools
 # and Markdown in build/conformance/.
 conformance: $(STAMP)
 	$(PY) -m pydriver.conformance --out build/conformance
+
+# Fault soak (not part of `make test`): OPS random operations on every channel on Verilator with
+# injected faults (bus errors, bad descriptors, window violations, ABORT and RESET while busy),
+# every one accounted for; prints the counts and the seed, exits 1 if anything was lost.
+# SEED=<n> reruns one; SIM=icarus works too (slower).
+soak: tools
+	@DMASIM_SOAK_OPS="$(OPS)" DMASIM_SEED="$(SEED)" $(PY) -m tb.runner \
+	  --sim $(or $(SIM),verilator) --test-dir "$(CURDIR)/tests/soak" --test-module soak_tests
 
 # Performance figures (Verilog memory model, no per-cycle Python): table on stdout,
 # build/bench/results.json and plots. Exit 0 when every run verified its data, targets met or not.
