@@ -305,10 +305,11 @@ async def wlast_errors(dut):
         await m.w(3)
         await m.aw(0x100, len=1)
 
-    await expect(dut, "WLAST on beat 2 of a 4-beat burst", early)
-    await expect(dut, "WLAST missing on beat 2, the last of the burst", missing)
-    await expect(dut, "WLAST on beat 2 of a 4-beat burst", early_data_first)
-    await expect(dut, "WLAST missing on beat 2, the last of the burst", long_data_first)
+    for rule, script in [("WLAST on beat 2 of a 4-beat burst", early),
+                         ("WLAST missing on beat 2, the last of the burst", missing),
+                         ("WLAST on beat 2 of a 4-beat burst", early_data_first),
+                         ("WLAST missing on beat 2, the last of the burst", long_data_first)]:
+        await expect(dut, rule, script)
 
 
 @cocotb.test()
@@ -387,16 +388,17 @@ async def responses_without_requests(dut):
     async def lite_r(m: Bus, lite: Bus) -> None:
         await lite.handshake("r", data=1, resp=0)
 
-    await expect(dut, "B for BID=0x1, which has no write outstanding", b_nothing)
-    await expect(dut, "B for BID=0x2, which has no write outstanding", b_wrong_id)
-    await expect(dut, "B for BID=0x1 before the last W beat", b_early)
-    await expect(dut, "R beat for RID=0x5, which has no read outstanding", r_wrong_id)
-    await expect(dut, "RLAST on beat 2 of a 4-beat burst", rlast_early)
-    await expect(dut, "RLAST missing on beat 2, the last of the burst", rlast_missing)
-    await expect(dut, "B for BID=0x1, which has no write outstanding", two_responses)
-    await expect(dut, "EXOKAY to a normal (non-exclusive) access", exokay)
-    await expect(dut, "B with no write outstanding", lite_b)
-    await expect(dut, "R with no read outstanding", lite_r)
+    for rule, script in [("B for BID=0x1, which has no write outstanding", b_nothing),
+                         ("B for BID=0x2, which has no write outstanding", b_wrong_id),
+                         ("B for BID=0x1 before the last W beat", b_early),
+                         ("R beat for RID=0x5, which has no read outstanding", r_wrong_id),
+                         ("RLAST on beat 2 of a 4-beat burst", rlast_early),
+                         ("RLAST missing on beat 2, the last of the burst", rlast_missing),
+                         ("B for BID=0x1, which has no write outstanding", two_responses),
+                         ("EXOKAY to a normal (non-exclusive) access", exokay),
+                         ("B with no write outstanding", lite_b),
+                         ("R with no read outstanding", lite_r)]:
+        await expect(dut, rule, script)
 
 
 @cocotb.test()
