@@ -18,16 +18,41 @@ TESTCASE    ?=
 SEED        ?=
 # Parallel cocotb runs (one simulator process each); CI machines have 2 cores.
 JOBS        ?= 2
+# Regression split across machines (docs/ci.md): machine GROUP of SPLITS runs its share of the
+# cocotb tests, balanced on the durations recorded in .test_durations (`make durations`).
+SPLITS      ?=
+GROUP       ?=
+# `make soak`: how many operations
+OPS         ?= 10000
+DURATIONS   := .test_durations
 
-.PHONY: help system venv tools lock demo test test-unit test-cocotb sim bench fpga conformance \
-        mutate lint lint-rtl lint-py synth regs regs-html regs-check clean distclean
+ifeq ($(SPLITS),)
+TEST_STEPS  := tools regs-check lint-rtl lint-py test-unit conformance test-cocotb
+COCOTB_XML  := build/junit/cocotb.xml
+SPLIT_ARGS  := -o junit_suite_name=cocotb
+else
+# the static checks, unit tests and conformance run once, on the first machine
+TEST_STEPS  := split-check tools \
+               $(if $(filter 1,$(GROUP)),regs-check lint-rtl lint-py test-unit conformance) \
+               test-cocotb
+COCOTB_XML  := build/junit/cocotb-$(GROUP)-of-$(SPLITS).xml
+SPLIT_ARGS  := --splits $(SPLITS) --group $(GROUP) --durations-path $(DURATIONS) \
+               --splitting-algorithm least_duration -o junit_suite_name="cocotb $(GROUP)/$(SPLITS)"
+endif
+COCOTB_DIRS := tests/rtl tests/flow tests/axi_checker $(wildcard tests/system)
+
+.PHONY: help system venv tools lock demo test test-unit test-cocotb split-check durations sim \
+        soak bench fpga conformance mutate lint lint-rtl lint-py synth regs regs-html regs-check \
+        clean distclean
 
 help:
 	@echo "make demo    set up, build the RTL and run the bring-up rehearsal on Icarus"
 	@echo "make test    set up and run the whole regression (SIM=icarus|verilator for one)"
+	@echo "make test SPLITS=<n> GROUP=<k>   this machine's share of the regression (docs/ci.md)"
 	@echo "make sim SIM=<sim> TEST_DIR=<dir> TEST_MODULE=<module> [PARAMS=\"CHANNELS=8\"]" \
 	  "[WAVES=1] [TESTCASE=<test>[,<test>]] [SEED=<n>]"
 	@echo "make conformance  the dmaengine conformance checker on our providers and its mutants"
+	@echo "make soak [OPS=10000] [SEED=<n>]  random operations with injected faults, all accounted"
 	@echo "make lint    Verilator -Wall lint, ruff, synthesis (latch) check"
 	@echo "make bench   performance figures (Verilator); make fpga: FPGA size and Fmax"
 	@echo "make regs    regenerate register-map and descriptor-format outputs (rtl/dma_regs.rdl,"
@@ -70,14 +95,25 @@ tools: $(STAMP)
 demo: tools
 	@$(PY) -m tb.cli bringup --sim $(or $(SIM),icarus)
 
-test: tools regs-check lint-rtl lint-py test-unit conformance test-cocotb
+test: $(TEST_STEPS)
 
 test-unit: $(STAMP)
-	$(PY) -m pytest tests/unit -q --junitxml=build/junit/unit.xml
+	$(PY) -m pytest tests/unit -q --junitxml=build/junit/unit.xml -o junit_suite_name=unit
 
 test-cocotb: tools
-	SIM="$(SIM)" $(PY) -m pytest tests/rtl tests/flow $(wildcard tests/system) -q -n $(JOBS) \
-	  --junitxml=build/junit/cocotb.xml
+	SIM="$(SIM)" $(PY) -m pytest $(COCOTB_DIRS) -q -n $(JOBS) $(SPLIT_ARGS) \
+	  --junitxml=$(COCOTB_XML)
+
+split-check:
+	@case "$(SPLITS)/$(GROUP)" in *[!0-9/]*|/*|*/) false;; esac && \
+	  test "$(GROUP)" -ge 1 -a "$(GROUP)" -le "$(SPLITS)" || { echo "error: SPLITS=$(SPLITS)" \
+	  "GROUP=$(GROUP): give SPLITS=<machines> GROUP=<1..machines>, e.g. SPLITS=4 GROUP=2"; exit 2; }
+
+# Record every cocotb test's duration into .test_durations (commit it) so SPLITS balances the
+# machines; rerun when tests are added or get much slower. Runs the whole cocotb regression.
+durations: tools
+	SIM="$(SIM)" $(PY) -m pytest $(COCOTB_DIRS) -q -n $(JOBS) --store-durations \
+	  --clean-durations --durations-path $(DURATIONS) --junitxml=build/junit/cocotb.xml
 
 # A relative TEST_DIR is the caller's: PWD is the shell's directory, which `make -C` keeps.
 sim: tools
@@ -93,6 +129,14 @@ sim: tools
 # and Markdown in build/conformance/.
 conformance: $(STAMP)
 	$(PY) -m pydriver.conformance --out build/conformance
+
+# Fault soak (not part of `make test`): OPS random operations on every channel on Verilator with
+# injected faults (bus errors, bad descriptors, window violations, ABORT and RESET while busy),
+# every one accounted for; prints the counts and the seed, exits 1 if anything was lost.
+# SEED=<n> reruns one; SIM=icarus works too (slower).
+soak: tools
+	@DMASIM_SOAK_OPS="$(OPS)" DMASIM_SEED="$(SEED)" $(PY) -m tb.runner \
+	  --sim $(or $(SIM),verilator) --test-dir "$(CURDIR)/tests/soak" --test-module soak_tests
 
 # Performance figures (Verilog memory model, no per-cycle Python): table on stdout,
 # build/bench/results.json and plots. Exit 0 when every run verified its data, targets met or not.

@@ -32,7 +32,8 @@ from pydriver.drivers.dmasim.hw import (
     RawDescriptor,
     Status,
 )
-from tb.axi_mem import FaultyAxiRam
+from tb.axi_checker import AxiCheckers, attach_axi_checkers
+from tb.axi_mem import FaultyAxiRam, Reorder
 from tb.bounded import CLK_NS, cycle_now, until
 from tb.refmodel import (
     BusFault,
@@ -47,6 +48,9 @@ from tb.refmodel import (
 from tb.regbus import reg_read, reg_write
 
 SOAK = os.environ.get("DMASIM_SOAK", "") not in ("", "0")
+# The memory answers out of order and interleaved, with stalls on every channel (tb/axi_mem.py)
+AXI_REORDER = os.environ.get("DMASIM_AXI_REORDER", "") not in ("", "0")
+REORDER_SLOWDOWN = 4.0  # timeout multiplier for its stalls and held responses
 
 
 def field_of(value: int, mask: int, shift: int) -> int:
@@ -112,7 +116,7 @@ class DmaTb:
     """The bench around one dma_top instance."""
 
     def __init__(self, dut, name: str, mem_size: int, seed: int | None,
-                 mem_base: int | None = None) -> None:
+                 mem_base: int | None = None, axi_reorder: bool | None = None) -> None:
         self.dut = dut
         self.log = dut._log
         self.name = name
@@ -129,9 +133,11 @@ class DmaTb:
         self.base = 0
         self.ram: FaultyAxiRam
         self.axil: AxiLiteMaster
+        self.axi_checkers: AxiCheckers
         self.channels: dict[int, Channel] = {}
         self._next = 0  # allocator cursor (offset into the RAM)
         self.expected: SimMemory | None = None
+        self.axi_reorder = AXI_REORDER if axi_reorder is None else axi_reorder
         self.slowdown = 1.0  # timeout multiplier while backpressure is on
         self.outcomes: dict[int, Outcome] = {}  # per channel, what check() compares
         self.all_outcomes: list[Outcome] = []  # every model run behind `expected`
@@ -140,11 +146,14 @@ class DmaTb:
 
     @classmethod
     async def create(cls, dut, *, mem_size: int = 1 << 20, seed: int | None = None,
-                     name: str | None = None, mem_base: int | None = None) -> DmaTb:
+                     name: str | None = None, mem_base: int | None = None,
+                     axi_reorder: bool | None = None) -> DmaTb:
         """Clock, reset, memory and register bus; reads CONFIG. `name` defaults to the calling
         test's function name (it seeds the test's random stream); `mem_base` places the RAM
-        (a multiple of its size; default: see _mem_base)."""
-        tb = cls(dut, name or sys._getframe(1).f_code.co_name, mem_size, seed, mem_base)
+        (a multiple of its size; default: see _mem_base). `axi_reorder`: the memory answers
+        out of order with stalls everywhere (default: DMASIM_AXI_REORDER)."""
+        tb = cls(dut, name or sys._getframe(1).f_code.co_name, mem_size, seed, mem_base,
+                 axi_reorder)
         await tb._start()
         return tb
 
@@ -152,10 +161,16 @@ class DmaTb:
         dut = self.dut
         Clock(dut.clk, CLK_NS, unit="ns").start()
         dut.rst.value = 1
+        self.axi_checkers = attach_axi_checkers(dut)  # any violation fails the test
         addr_width = len(dut.m_axi_araddr)
         self.base = self._mem_base(addr_width)
+        reorder = None
+        if self.axi_reorder:
+            reorder = Reorder(random.Random(self.rng.getrandbits(64)))
+            self.slowdown = REORDER_SLOWDOWN
+            self.log.info("memory reorders responses, stalls every channel: %s", reorder)
         self.ram = FaultyAxiRam(AxiBus.from_prefix(dut, "m_axi"), dut.clk, dut.rst,
-                                size=self.mem_size, base=self.base)
+                                size=self.mem_size, base=self.base, reorder=reorder)
         self.axil = AxiLiteMaster(AxiLiteBus.from_prefix(dut, "s_axil"), dut.clk, dut.rst)
         for log in (self.axil.write_if.log, self.axil.read_if.log):
             log.setLevel("WARNING")
@@ -293,6 +308,8 @@ class DmaTb:
         self.ram.set_pause(self.rng, aw=aw, w=w, b=b, ar=ar, r=r, max_run=max_run)
         worst = max(aw, w, b, ar, r)
         self.slowdown = 2.0 / (1.0 - worst) ** 2 if worst else 1.0
+        if self.axi_reorder:
+            self.slowdown *= REORDER_SLOWDOWN
 
     def randomize(self, addr: int, length: int) -> bytes:
         data = self.rng.randbytes(length)
@@ -402,8 +419,15 @@ class DmaTb:
             if self.now() > deadline:
                 state = await self.channel_regs(ch)
                 raise AssertionError(f"channel {ch.index} not done after {timeout} cycles "
-                                     f"(waiting for HEAD {sorted(want)}): {state}")
+                                     f"(waiting for HEAD {sorted(want)}): {state}"
+                                     + self._bus_state())
             await self.cycles(poll)
+
+    def _bus_state(self) -> str:
+        """What the AXI master still waits for (for a timeout's message)."""
+        m_axi = self.axi_checkers.m_axi
+        out = m_axi.outstanding() if m_axi is not None else []
+        return "; AXI outstanding: " + ("; ".join(out) if out else "nothing")
 
     async def wait_irq(self, ch: Channel | int, timeout: int = 5000, level: bool = True) -> int:
         """Wait for irq[ch] to reach `level`; returns the cycle it did. Fails on timeout."""
@@ -441,12 +465,17 @@ class DmaTb:
         assert not bad, "memory differs from the reference model:\n  " + "\n  ".join(bad)
 
     def check_bus(self) -> None:
+        """Accesses inside the RAM and legal bursts; with every channel idle, no AXI4
+        transaction may still be outstanding (register accesses of other tasks may be)."""
+        if self.axi_checkers.m_axi is not None:
+            self.axi_checkers.m_axi.assert_quiescent()
+        if self.axi_reorder:
+            self.log.info("reordering memory so far: %s", self.ram.reorder_stats)
         assert not self.ram.violations, "bus accesses outside the RAM:\n  " + \
             "\n  ".join(self.ram.violations[:10])
+        # the checker enforces AXI's burst rules as they happen; INCR only is this design's
         for b in self.ram.bursts:
             assert b.burst == 1, f"non-INCR burst {b}"
-            assert b.size <= self.hw.data_bytes, f"burst wider than the bus {b}"
-            assert b.addr // 4096 == b.last // 4096, f"burst crosses a 4 KiB boundary {b}"
 
     def check_accesses_within(self, ranges: Sequence[tuple[int, int]], since: int = 0) -> None:
         """Every burst since index `since` lies inside one of the [lo, hi] ranges."""
@@ -528,7 +557,7 @@ class DmaTb:
             if self.now() > deadline:
                 raise AssertionError(f"stream on channel {ch.index} stuck: "
                                      f"{await self.channel_regs(ch)}, {nxt}/{len(batches)} "
-                                     "batches posted")
+                                     "batches posted" + self._bus_state())
             await self.cycles(poll)
             head = await self.read(ch.reg(regs.CH_HEAD))
             status = await self.read(ch.reg(regs.CH_STATUS))

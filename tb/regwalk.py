@@ -8,6 +8,8 @@ what the map says it should have been.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from pydriver import regs
 from tb.dma_tb import DmaTb
 
@@ -40,20 +42,23 @@ def config_value(tb: DmaTb) -> int:
 
 def patterns_for(reg: regs.Reg) -> tuple[int, ...]:
     """Values safe to write to a register in a walk: no pulse bits (ABORT/RESET act), no ENABLE
-    (the channel would start), a TAIL within the default 16-slot ring (no TAIL_OVERFLOW), a
-    RING_SIZE that is never 0."""
+    (the channel would start), TAIL counts that only move forward within the default 16-slot
+    ring (a smaller or too large TAIL is refused with TAIL_OVERFLOW), a RING_SIZE that is never
+    0."""
     if reg.name == "CTRL":
         return (regs.CH_CTRL_CMPL_WB_EN_MASK, 0)
     if reg.name == "TAIL":
-        return (0xFFFF0010, 0x0000000A, 0x00000003)
+        return (0x00000003, 0x0000000A, 0xFFFF0010)
     if reg.name == "RING_SIZE":
         return (0xFFFFFFFF, 0xA5A5A5A5, 0x5A5A5A5A, 0x00000001)
     return PATTERNS
 
 
-async def walk(tb: DmaTb, offset: int, reg: regs.Reg, reset: int, where: str) -> int:
+async def walk(tb: DmaTb, offset: int, reg: regs.Reg, reset: int, where: str,
+               restore: Callable[[], Awaitable[None]] | None = None) -> int:
     """Reset value, then each pattern written and read back through the register's masks;
-    leaves the register at its reset value. Returns the number of accesses made."""
+    leaves the register at its reset value (by writing it, or by `restore`). Returns the number
+    of accesses made."""
     rw, ro, zero = masks(reg)
     value = await tb.read(offset)
     assert value == reset & ~zero, f"{where}: reset value 0x{value:08x}, expected 0x{reset:08x}"
@@ -63,7 +68,12 @@ async def walk(tb: DmaTb, offset: int, reg: regs.Reg, reset: int, where: str) ->
         want = (p & rw) | (reset & ro)
         assert value == want, (f"{where}: wrote 0x{p:08x}, read 0x{value:08x}, expected "
                                f"0x{want:08x} (rw mask 0x{rw:08x})")
-    await tb.write(offset, reset & rw)
+    if restore is None:
+        await tb.write(offset, reset & rw)
+    else:
+        await restore()
+        value = await tb.read(offset)
+        assert value == reset, f"{where}: 0x{value:08x} after the walk, expected 0x{reset:08x}"
     return 2 + 2 * len(patterns_for(reg))
 
 
@@ -80,6 +90,15 @@ async def walk_channel(tb: DmaTb, ch: int) -> int:
     """Every register of one channel."""
     accesses = 0
     for reg in regs.CHANNEL_REGS:
+        # TAIL only moves forward: writing its reset value back would be refused, so the walk
+        # leaves it through CTRL.RESET (HEAD = TAIL = 0 again, configuration kept)
+        restore = (lambda: reset_counts(tb, ch)) if reg.name == "TAIL" else None
         accesses += await walk(tb, regs.ch_reg(ch, reg.offset), reg, reg.reset,
-                               f"CH[{ch}].{reg.name}")
+                               f"CH[{ch}].{reg.name}", restore)
     return accesses
+
+
+async def reset_counts(tb: DmaTb, ch: int) -> None:
+    """CTRL.RESET of an idle channel, keeping its configuration bits."""
+    ctrl = regs.ch_reg(ch, regs.CH_CTRL)
+    await tb.write(ctrl, await tb.read(ctrl) | regs.CH_CTRL_RESET_MASK)

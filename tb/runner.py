@@ -20,6 +20,7 @@ import os
 import re
 import shutil
 import sys
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -384,6 +385,7 @@ def run(sim: str, test_module: str, test_dir: Path | str, params: Mapping[str, i
         extra_env=env,
         log_file=log if log_to_file else None,
     )
+    label_results(results, f"{key}.{test_module}")
     ntests, nfailed = get_results(results)
     if ntests == 0:
         raise AssertionError(f"{test_module} on {key}: no test ran (log: {log})")
@@ -421,6 +423,18 @@ def parse_seed(text: str) -> int | None:
         return int(text, 0)
     except ValueError:
         raise ValueError(f"SEED must be an integer, got {text!r}") from None
+
+
+def label_results(xml: Path, label: str) -> None:
+    """Name cocotb's JUnit suite and test classes after the run (`<sim>-<params>.<module>`):
+    cocotb names both after the module only, which makes reports of several simulators and
+    parameter sets unreadable once merged (scripts/merge_junit.py)."""
+    tree = ET.parse(xml)
+    for suite in tree.getroot().iter("testsuite"):
+        suite.set("name", label)
+        for case in suite.iter("testcase"):
+            case.set("classname", label)
+    tree.write(xml, encoding="utf-8", xml_declaration=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -17,8 +17,9 @@ uses ``await DmaSystem.create(dut, ...)`` and then ``await system.probe(...)``. 
 may join the same core: ``system.add_soft(...)`` registers a SoftDmaDevice on the same memory.
 
 Bus monitors: ``DmaSystem.monitors`` is the one list of factories ``fn(system)`` called for
-every new system right after the memory and register bus exist (e.g. an AXI protocol checker
-on ``system.dut``); ``system.attached`` keeps what they returned.
+every new system right after the memory and register bus exist; ``system.attached`` keeps what
+they returned. It starts with the AXI protocol checkers (tb/axi_checker.py), so every system
+test fails at the first AXI4 or AXI4-Lite violation.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from pydriver.drivers.dmasim import DmasimDevice, dmasim_probe
 from pydriver.memory import SystemMemory
 from pydriver.runtime import set_runtime
 from pydriver.soft import SoftDmaDevice
+from tb.axi_checker import attach_axi_checkers
 from tb.axi_mem import FaultyAxiRam
 from tb.cocotb_io import CocotbRegisterIO
 from tb.cocotb_runtime import CocotbRuntime
@@ -50,7 +52,7 @@ MonitorFactory = Callable[["DmaSystem"], Any]
 class DmaSystem:
     """One dma_top with its memory, register seam, runtime and (once probed) its driver."""
 
-    monitors: ClassVar[list[MonitorFactory]] = []
+    monitors: ClassVar[list[MonitorFactory]] = [lambda system: attach_axi_checkers(system.dut)]
 
     def __init__(self, dut, mem: SystemMemory, ram: FaultyAxiRam, io: CocotbRegisterIO,
                  runtime: CocotbRuntime) -> None:

@@ -8,16 +8,20 @@ from cocotb.triggers import ClockCycles
 from cocotbext.axi import AxiLiteBus, AxiLiteMaster
 
 from pydriver import regs
+from tb.axi_checker import attach_axi_checkers
 from tb.regbus import reg_read, reg_write, reg_write_bytes
 
 
 async def start(dut) -> AxiLiteMaster:
     Clock(dut.clk, 10, unit="ns").start()
     dut.rst.value = 1
+    # the register master drives its VALIDs low from reset on, as AXI requires
+    axil = AxiLiteMaster(AxiLiteBus.from_prefix(dut, "s_axil"), dut.clk, dut.rst)
+    attach_axi_checkers(dut, m_axi=None)  # no memory behind m_axi here
     await ClockCycles(dut.clk, 4)
     dut.rst.value = 0
     await ClockCycles(dut.clk, 2)
-    return AxiLiteMaster(AxiLiteBus.from_prefix(dut, "s_axil"), dut.clk, dut.rst)
+    return axil
 
 
 async def read32(axil: AxiLiteMaster, addr: int) -> int:

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import cocotb
 from cocotb.triggers import ReadOnly, RisingEdge
-from regs_tests import masks
 
 from pydriver import regs
 from pydriver.drivers.dmasim.hw import (
@@ -48,6 +47,7 @@ from tb.bounded import cycle_now
 from tb.cycle_monitors import axi_channel, value_of
 from tb.dma_tb import Channel, DmaTb
 from tb.regbus import reg_write_bytes
+from tb.regwalk import masks, reset_counts
 
 ERROR = regs.CH_INT_CAUSE_ERROR_MASK
 WAIT = 5000
@@ -162,13 +162,16 @@ async def fence_waits_for_write_responses(dut):
             f"wrong time: after {answered} of {bursts} write responses"
 
 
-async def merge_check(tb: DmaTb, offset: int, reg: regs.Reg, values) -> None:
+async def merge_check(tb: DmaTb, offset: int, reg: regs.Reg, values, before=None) -> None:
     """Write every byte run (1..4 bytes at each lane) of random values to `offset` and compare
-    the register with a byte-merge model over its writable bits."""
+    the register with a byte-merge model over its writable bits. `before` (a coroutine function
+    returning the register's new value) runs before each write."""
     rw = masks(reg)[0]
     model = await tb.read(offset)
     for size in (1, 2, 3, 4):
         for lane in range(4 - size + 1):
+            if before is not None:
+                model = await before()
             value = values()
             data = value.to_bytes(4, "little")[lane:lane + size]
             await reg_write_bytes(tb.axil, offset + lane, data)
@@ -177,6 +180,17 @@ async def merge_check(tb: DmaTb, offset: int, reg: regs.Reg, values) -> None:
             got = await tb.read(offset)
             assert got == model, (f"{reg.name}: {size} byte(s) at lane {lane} of 0x{value:08x}: "
                                   f"read 0x{got:08x}, expected 0x{model:08x}")
+
+
+async def counts_reset(tb: DmaTb, ch: int) -> int:
+    """CTRL.RESET on an idle channel (configuration kept); returns TAIL, which reads 0 after."""
+    await reset_counts(tb, ch)
+    for _ in range(100):
+        tail = await tb.read(regs.ch_reg(ch, regs.CH_TAIL))
+        head = await tb.read(regs.ch_reg(ch, regs.CH_HEAD))
+        if tail == head == 0:
+            return tail
+    raise AssertionError(f"channel {ch}: CTRL.RESET left {await tb.channel_regs(ch)}")
 
 
 @cocotb.test()
@@ -197,7 +211,12 @@ async def byte_strobes_merge(dut):
         if reg.name == "CTRL":  # CMPL_WB_EN only: ENABLE would start nothing, ABORT/RESET act
             values = lambda: tb.rng.getrandbits(32) & ~0xF | tb.rng.choice((0, 8))  # noqa: E731
         elif reg.name == "TAIL":
+            # TAIL only moves forward (a smaller one is refused): each write starts from a
+            # channel reset (HEAD = TAIL = 0), where every count below 2^15 is a forward move
             values = lambda: tb.rng.getrandbits(32) & 0xFFFF7FFF  # noqa: E731
+            await merge_check(tb, regs.ch_reg(ch, reg.offset), reg, values,
+                              before=lambda: counts_reset(tb, ch))
+            continue
         else:
             values = lambda: tb.rng.getrandbits(32)  # noqa: E731
         await merge_check(tb, regs.ch_reg(ch, reg.offset), reg, values)
@@ -313,7 +332,7 @@ async def window_exact_edges(dut):
 
 # The channel's slot counters, relative to dma_top.gen_ch[n].u_chan: HEAD, TAIL, the decoder's
 # and the fetcher's count. An idle channel has all four equal.
-SLOT_COUNTERS = ("head_q", "tail_q", "dptr_q", "u_fetch.fptr_q")
+SLOT_COUNTERS = ("u_regs.head", "u_regs.tail", "u_decoder.cmd_slot", "u_fetch.fptr_q")
 
 
 def set_slot_counts(tb: DmaTb, ch: Channel, value: int) -> None:

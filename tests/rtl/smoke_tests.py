@@ -21,6 +21,7 @@ from cocotbext.axi import AxiBus, AxiLiteBus, AxiLiteMaster, AxiRam
 from pydriver import regs
 from pydriver.drivers.dmasim.hw import ErrCode, Op, RawDescriptor, status_error, status_ok
 from pydriver.drivers.dmasim.ring import RingLayout
+from tb.axi_checker import attach_axi_checkers
 from tb.bounded import until
 from tb.regbus import reg_read, reg_write
 
@@ -61,6 +62,7 @@ class Tb:
     async def start(self):
         cocotb.start_soon(Clock(self.dut.clk, 10, unit="ns").start())
         self.dut.rst.value = 1
+        attach_axi_checkers(self.dut)
         await ClockCycles(self.dut.clk, 5)
         self.dut.rst.value = 0
         await ClockCycles(self.dut.clk, 2)
