@@ -40,12 +40,13 @@ def config_value(tb: DmaTb) -> int:
 
 def patterns_for(reg: regs.Reg) -> tuple[int, ...]:
     """Values safe to write to a register in a walk: no pulse bits (ABORT/RESET act), no ENABLE
-    (the channel would start), a TAIL within the default 16-slot ring (no TAIL_OVERFLOW), a
-    RING_SIZE that is never 0."""
+    (the channel would start), TAIL only moving forward and within the default 16-slot ring (no
+    TAIL_OVERFLOW; the upper half of the last one must be dropped), a RING_SIZE that is never
+    0."""
     if reg.name == "CTRL":
         return (regs.CH_CTRL_CMPL_WB_EN_MASK, 0)
     if reg.name == "TAIL":
-        return (0xFFFF0010, 0x0000000A, 0x00000003)
+        return (0x00000003, 0x0000000A, 0xFFFF0010)
     if reg.name == "RING_SIZE":
         return (0xFFFFFFFF, 0xA5A5A5A5, 0x5A5A5A5A, 0x00000001)
     return PATTERNS
@@ -53,7 +54,8 @@ def patterns_for(reg: regs.Reg) -> tuple[int, ...]:
 
 async def walk(tb: DmaTb, offset: int, reg: regs.Reg, reset: int, where: str) -> int:
     """Reset value, then each pattern written and read back through the register's masks;
-    leaves the register at its reset value. Returns the number of accesses made."""
+    leaves the register at its reset value (TAIL through CTRL.RESET: writing it back would be a
+    refused TAIL). Returns the number of accesses made."""
     rw, ro, zero = masks(reg)
     value = await tb.read(offset)
     assert value == reset & ~zero, f"{where}: reset value 0x{value:08x}, expected 0x{reset:08x}"
@@ -63,7 +65,11 @@ async def walk(tb: DmaTb, offset: int, reg: regs.Reg, reset: int, where: str) ->
         want = (p & rw) | (reset & ro)
         assert value == want, (f"{where}: wrote 0x{p:08x}, read 0x{value:08x}, expected "
                                f"0x{want:08x} (rw mask 0x{rw:08x})")
-    await tb.write(offset, reset & rw)
+    if reg.name == "TAIL":
+        await tb.write(offset - reg.offset + regs.CH_CTRL, regs.CH_CTRL_RESET_MASK)
+        await tb.cycles(20)
+    else:
+        await tb.write(offset, reset & rw)
     return 2 + 2 * len(patterns_for(reg))
 
 
