@@ -22,9 +22,10 @@ _AXI = (
                                        "araddr", "rvalid", "rdata")),
     ("interrupts", "", ("irq",)),
 )
-# Channel 0 (gen_ch[0].u_chan): what software sees, then the state machines.
-_CHANNEL0 = ("enable_q", "halted_q", "head_q", "tail_q", "err_code_reg_q", "int_cause_q",
-             "dec_state_q", "c_state_q", "err_active_q")
+# Channel 0 (gen_ch[0].u_chan): what software sees, then the decoder's and the completion
+# writer's state machines. A name the RTL no longer has is left out.
+_CHANNEL0 = ("enable", "busy", "halted", "head", "tail", "err_code", "u_regs.int_cause_q",
+             "u_decoder.state_q", "u_writer.state_q")
 
 _BIT, _HEX, _COMMENT = "@28", "@22", "@200"
 
@@ -45,10 +46,12 @@ def _lines(top: str, dut) -> Iterable[str]:
     chan = dut.gen_ch[0].u_chan
     yield _COMMENT
     yield "-channel 0 state"
-    for name in _CHANNEL0:
-        handle = getattr(chan, name, None)
+    for path in _CHANNEL0:
+        handle = chan
+        for part in path.split("."):
+            handle = getattr(handle, part, None) if handle is not None else None
         if handle is not None:
-            yield from entry(handle, f"{top}.gen_ch[0].u_chan.{name}")
+            yield from entry(handle, f"{top}.gen_ch[0].u_chan.{path}")
 
 
 def write_save_file(path: Path, fst: Path, dut) -> Path:

@@ -100,7 +100,7 @@ def test_injected_faults_fail_their_steps_and_later_steps_run(tmp_path: Path) ->
     assert fst.suffix == ".fst" and fst.stat().st_size > 0 and "waves: " in proc.stdout
     for signal in ("dma_top.m_axi_awvalid", "dma_top.m_axi_araddr[31:0]",
                    "dma_top.m_axi_rdata[63:0]", "dma_top.irq[3:0]",
-                   "dma_top.gen_ch[0].u_chan.head_q[15:0]"):
+                   "dma_top.gen_ch[0].u_chan.head[15:0]"):
         assert f"\n{signal}\n" in gtkw, signal
 
 
