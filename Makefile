@@ -19,8 +19,8 @@ SEED        ?=
 # Parallel cocotb runs (one simulator process each); CI machines have 2 cores.
 JOBS        ?= 2
 
-.PHONY: help system venv tools lock demo test test-unit test-cocotb sim bench conformance mutate lint \
-        lint-rtl lint-py synth regs regs-html regs-check clean distclean
+.PHONY: help system venv tools lock demo test test-unit test-cocotb sim bench conformance mutate \
+        coverage lint lint-rtl lint-py synth regs regs-html regs-check clean distclean
 
 help:
 	@echo "make demo    set up, build the RTL and run the bring-up rehearsal on Icarus"
@@ -28,6 +28,7 @@ help:
 	@echo "make sim SIM=<sim> TEST_DIR=<dir> TEST_MODULE=<module> [PARAMS=\"CHANNELS=8\"]" \
 	  "[WAVES=1] [TESTCASE=<test>[,<test>]] [SEED=<n>]"
 	@echo "make conformance  the dmaengine conformance checker on our providers and its mutants"
+	@echo "make coverage     the cocotb regression with functional and code coverage, merged reports"
 	@echo "make lint    Verilator -Wall lint, ruff, synthesis (latch) check"
 	@echo "make regs    regenerate register-map and descriptor-format outputs (rtl/dma_regs.rdl,"
 	@echo "             rtl/dma_desc.toml)"
@@ -92,6 +93,18 @@ sim: tools
 # and Markdown in build/conformance/.
 conformance: $(STAMP)
 	$(PY) -m pydriver.conformance --out build/conformance
+
+# Functional and code coverage (docs/coverage.md): the cocotb regression (both simulators, every
+# parameter set) with DMASIM_COVERAGE=1, then the merged reports in build/coverage/. Fails when a
+# test fails or a coverage goal is missed. Long: not part of `make test`.
+coverage: tools
+	@rm -rf build/coverage
+	@start=$$(date +%s); status=0; \
+	DMASIM_COVERAGE=1 SIM="$(SIM)" $(PY) -m pytest tests/rtl $(wildcard tests/system) -q -n $(JOBS) \
+	  --junitxml=build/junit/coverage.xml || status=1; \
+	$(PY) -m tb.coverage.report || status=1; \
+	if [ "$(SIM)" != icarus ]; then $(PY) -m tb.coverage.code || status=1; fi; \
+	echo "make coverage: $$(( $$(date +%s) - start )) s"; exit $$status
 
 # Performance figures (Verilog memory model, no per-cycle Python): table on stdout,
 # build/bench/results.json and plots. Exit 0 when every run verified its data, targets met or not.

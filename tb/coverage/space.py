@@ -23,10 +23,9 @@ HAS_DESTINATION = ("memcpy", "xor", "fill")
 
 NONE = "-"  # the descriptor has no such buffer or length
 # Length classes, by what the mover does with them: less than one bus word, a few words, up to
-# one maximal burst (dma_top's MAX_BURST_LEN, 16 beats), several bursts within 4 KiB, more than
-# a page (bursts split at every 4 KiB boundary on the way).
+# one maximal burst (dma_top's MAX_BURST_LEN, 16 beats), several bursts.
 MAX_BURST_BEATS = 16
-LENGTHS = ("lt_word", "words", "burst", "bursts", "pages")
+LENGTHS = ("lt_word", "words", "burst", "bursts")
 ALIGNS = ("aligned", "unaligned")
 ON_OFF = ("off", "on")
 
@@ -40,11 +39,7 @@ def length_class(length: int, data_bytes: int) -> str:
         return "lt_word"
     if length <= 4 * data_bytes:
         return "words"
-    if length <= MAX_BURST_BEATS * data_bytes:
-        return "burst"
-    if length <= 4096:
-        return "bursts"
-    return "pages"
+    return "burst" if length <= MAX_BURST_BEATS * data_bytes else "bursts"
 
 
 def alignment(addrs: Iterable[int], data_bytes: int) -> str:
