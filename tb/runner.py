@@ -27,7 +27,7 @@ from pathlib import Path
 from cocotb_tools.check_results import get_results
 from cocotb_tools.runner import Icarus, Runner, Verilator
 
-from tb import sim_logging
+from tb import coverage, sim_logging
 
 REPO = Path(__file__).resolve().parent.parent
 RTL_DIR = REPO / "rtl"
@@ -56,10 +56,6 @@ PARAM_SETS: dict[str, dict[str, int]] = {
     "c2_dw32": {"CHANNELS": 2, "DATA_WIDTH": 32, "MAX_XOR_SRCS": 4},
     "c8_dw128_aw64": {"CHANNELS": 8, "DATA_WIDTH": 128, "ADDR_WIDTH": 64, "MAX_XOR_SRCS": 16},
 }
-
-
-def coverage_enabled() -> bool:
-    return os.environ.get("DMASIM_COVERAGE", "") not in ("", "0")
 
 
 class ToolError(RuntimeError):
@@ -206,7 +202,7 @@ def run_key(sim: str, params: Mapping[str, int], toplevel: str = TOPLEVEL) -> st
 
 def code_coverage(sim: str) -> bool:
     """Instrument this build for code coverage (its own build directory: `-cov`)."""
-    return sim == "verilator" and coverage_enabled()
+    return sim == "verilator" and coverage.enabled()
 
 
 def build_dir_for(sim: str, params: Mapping[str, int], waves: bool,
@@ -354,7 +350,7 @@ def run(sim: str, test_module: str, test_dir: Path | str, params: Mapping[str, i
     waves_at = wave_file(sim, params, test_module, toplevel)
     # Icarus bakes its dump path in at build time unless told otherwise per run.
     plusargs = [f"+dumpfile_path={waves_at}"] if waves and sim == "icarus" else []
-    if coverage_enabled():
+    if coverage.enabled():
         cov_dir = build_root / COVERAGE_DIR.relative_to(BUILD_DIR)
         for kind in ("db", "verilator"):
             (cov_dir / kind).mkdir(parents=True, exist_ok=True)

@@ -15,6 +15,12 @@ branch and toggle coverage. docs/coverage.md explains the goals and how to add a
 
 from __future__ import annotations
 
-from tb.runner import coverage_enabled
+import os
 
-ENABLED = coverage_enabled()
+
+def enabled() -> bool:
+    """DMASIM_COVERAGE=1: sample and write the databases (read once per simulation)."""
+    return os.environ.get("DMASIM_COVERAGE", "") not in ("", "0")
+
+
+ENABLED = enabled()
