@@ -169,3 +169,16 @@ async def window_ends_before_extension_slot(dut):
                        ErrCode.WINDOW, recover=False)
     assert (await tb.channel_regs(ch)).err_addr == ch.setup.slot_addr(3)
     await tb.reset_channel(ch)
+
+
+@cocotb.test()
+async def interrupt_behind_unanswered_writes(dut):
+    """Write responses held back (B stalled 95 %) while a long FILL issues more bursts than the
+    channel tracks at once: the INTERRUPT behind it waits for a free tracking entry, and still
+    completes after the FILL, in order."""
+    tb = await DmaTb.create(dut)
+    tb.set_backpressure(b=0.95, max_run=32)
+    ch = await tb.setup_channel(0)
+    n = 12 * space.MAX_BURST_BEATS * tb.hw.data_bytes  # 12 maximal bursts
+    await tb.run(ch, [stimulus.fill(tb, n), Interrupt(int_en=True), stimulus.fill(tb, 9),
+                      Interrupt()])
