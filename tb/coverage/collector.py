@@ -14,8 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from pydriver import regs
+from pydriver.drivers.dmasim.hw import ErrCode, RawDescriptor
 from tb.coverage import bus, database, descriptors, errors, interrupts, ring
-from tb.descriptors import ErrCode, RawDescriptor
 from tb.dma_tb import CLK_NS, DmaTb
 from tb.refmodel import ChannelSetup, Outcome
 

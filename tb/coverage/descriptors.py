@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 from cocotb_coverage.coverage import CoverCross, CoverPoint, coverage_section
 
+from pydriver.drivers.dmasim.hw import STATUS_XOR_NONZERO_MASK, Op, RawDescriptor
 from tb.coverage import space
 from tb.coverage.goal import AT_LEAST
-from tb.descriptors import STATUS_XOR_NONZERO, Op, RawDescriptor
 
 G = "dma.desc"
 
@@ -50,7 +50,7 @@ def classify(channel: int, raw: RawDescriptor, status: int, cmpl_wb: bool,
         dst_align=space.alignment(dsts, data_bytes),
         nsrc=raw.nsrc if op in space.XOR_OPS else 0,
         in_place=("in_place" if raw.dst in srcs else "separate") if raw.op == Op.XOR else None,
-        xor_val_result=("nonzero" if status & STATUS_XOR_NONZERO else "zero")
+        xor_val_result=("nonzero" if status & STATUS_XOR_NONZERO_MASK else "zero")
         if raw.op == Op.XOR_VAL else None,
         int_en=space.on_off(raw.int_en), fence=space.on_off(raw.fence),
         cmpl_wb=space.on_off(cmpl_wb))

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from cocotb_coverage.coverage import CoverPoint, coverage_section
 
+from pydriver.drivers.dmasim.hw import ErrCode, Resp
 from tb.coverage.goal import AT_LEAST
-from tb.descriptors import ErrCode, Resp
 from tb.refmodel import FAULT_SITES
 
 G = "dma.errors"

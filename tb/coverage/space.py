@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from tb.descriptors import Op
+from pydriver.drivers.dmasim.hw import Op
 from tb.runner import PARAM_SETS, full_params
 
 _SETS = [full_params(p) for p in PARAM_SETS.values()]

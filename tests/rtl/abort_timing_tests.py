@@ -14,8 +14,8 @@ from __future__ import annotations
 import cocotb
 
 from pydriver import regs
+from pydriver.drivers.dmasim.hw import Descriptor, ErrCode, Interrupt
 from tb import coverage, stimulus
-from tb.descriptors import Descriptor, ErrCode, Interrupt
 from tb.dma_tb import SOAK, DmaTb, scale
 
 

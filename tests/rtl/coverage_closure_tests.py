@@ -17,13 +17,13 @@ import dataclasses
 import itertools
 
 import cocotb
-from errors_tests import expect_fault, good, mid_fault
 
 from pydriver import regs
+from pydriver.drivers.dmasim.hw import SLOT_BYTES, Descriptor, ErrCode, Fill, Interrupt, Resp
 from tb import stimulus
 from tb.coverage import space
-from tb.descriptors import SLOT_BYTES, Descriptor, ErrCode, Fill, Interrupt, Resp
 from tb.dma_tb import DmaTb
+from tb.fault_drills import expect_fault, good, mid_fault
 
 BUS_RESPS = (Resp.SLVERR, Resp.DECERR)
 

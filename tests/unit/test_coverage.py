@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from pydriver.drivers.dmasim.hw import STATUS_XOR_NONZERO_MASK, Op, RawDescriptor
 from tb.coverage import code, report, space
 from tb.coverage.collector import _DoneTracker
 from tb.coverage.descriptors import classify
 from tb.coverage.goal import AT_LEAST
-from tb.descriptors import STATUS_XOR_NONZERO, Op, RawDescriptor
 
 
 def test_length_classes_and_alignment() -> None:
@@ -30,7 +30,7 @@ def test_classify_in_place_xor_and_xor_val() -> None:
             s.int_en, s.fence, s.cmpl_wb) == ("xor", 2, "burst", "unaligned", "unaligned", 3,
                                               "in_place", "on", "off", "off")
     val = RawDescriptor(Op.XOR_VAL, 4, 0, (0x10, 0x20), 2)
-    s = classify(0, val, 0x8000_0000 | STATUS_XOR_NONZERO, True, 8)
+    s = classify(0, val, 0x8000_0000 | STATUS_XOR_NONZERO_MASK, True, 8)
     assert (s.length, s.dst_align, s.xor_val_result, s.in_place) == \
         ("lt_word", space.NONE, "nonzero", None)
     s = classify(0, RawDescriptor(Op.INTERRUPT), 0x8000_0000, True, 8)
