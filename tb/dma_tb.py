@@ -140,7 +140,7 @@ class DmaTb:
         if coverage.ENABLED:
             from tb.coverage.collector import Collector
 
-            self.cov = Collector(self)
+            self.cov = Collector(lambda: self.hw.data_bytes)
 
     # -- bring-up -----------------------------------------------------------------------------
 
@@ -454,7 +454,7 @@ class DmaTb:
         bad = compare_memory(self.expected, self.ram.mem, dont_care, alternatives)
         assert not bad, "memory differs from the reference model:\n  " + "\n  ".join(bad)
         if self.cov and sample:
-            self.cov.outcomes(outs)
+            self.cov.outcomes(outs, self.channels)
 
     def check_bus(self) -> None:
         assert not self.ram.violations, "bus accesses outside the RAM:\n  " + \

@@ -10,13 +10,13 @@ completions they observe themselves.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from pydriver import regs
 from pydriver.drivers.dmasim.hw import ErrCode, RawDescriptor
+from tb.bounded import CLK_NS
 from tb.coverage import bus, database, descriptors, errors, interrupts, ring
-from tb.dma_tb import CLK_NS, DmaTb
 from tb.refmodel import ChannelSetup, Outcome
 
 
@@ -47,8 +47,11 @@ class _DoneTracker:
 
 
 class Collector:
-    def __init__(self, tb: DmaTb) -> None:
-        self.tb = tb
+    """`data_bytes`: the bus width in bytes, asked when a descriptor is classified (the bench
+    learns it from CONFIG after the collector exists)."""
+
+    def __init__(self, data_bytes: Callable[[], int]) -> None:
+        self.data_bytes = data_bytes
         self.sampled: dict[tuple[int, str], Outcome] = {}  # (id, what): keeps each sampled once
         self.stalled: frozenset[str] = frozenset()
         self.stopped_by: dict[int, str] = {}  # channel -> "abort" or "reset" (last written)
@@ -87,34 +90,35 @@ class Collector:
         self.sampled[key] = out  # holding it keeps its id from being reused
         return True
 
-    def channel_of(self, setup: ChannelSetup | None) -> int:
-        for index, ch in self.tb.channels.items():
-            if ch.setup == setup:
-                return index
-        raise ValueError(f"coverage: no channel of the bench runs {setup}")
-
-    def descriptor(self, channel: int, setup: ChannelSetup, count: int, raw: RawDescriptor,
-                   status: int) -> None:
-        """A completed descriptor at slot count `count` of the channel, with its status word."""
-        s = descriptors.classify(channel, raw, status, setup.cmpl_wb_en, self.tb.hw.data_bytes)
+    def descriptor(self, channel: int, count: int, raw: RawDescriptor, status: int, *,
+                   cmpl_wb: bool, nslots: int) -> None:
+        """A completed descriptor at slot count `count` of the channel (a ring of `nslots`,
+        completion record on or off), with its status word."""
+        s = descriptors.classify(channel, raw, status, cmpl_wb, self.data_bytes())
         descriptors.sample(s)
-        ring.sample(s.op, ring.position(count, raw.slots, setup.nslots))
+        ring.sample(s.op, ring.position(count, raw.slots, nslots))
         if self.stalled:
             bus.sample_stalled(self.stalled, s.op)
 
-    def outcomes(self, outs: Iterable[Outcome]) -> None:
-        """Model outcomes whose registers and memory the bench found as predicted."""
+    def error(self, code: int, where: str, resp: int) -> None:
+        """A channel halted with `code`, found at `where` (tb.refmodel.FAULT_SITES)."""
+        errors.sample(code, where, resp)
+
+    def outcomes(self, outs: Iterable[Outcome], channels: Mapping[int, object]) -> None:
+        """Model outcomes whose registers and memory the bench found as predicted, on the
+        bench's `channels` (index -> an object with the `setup` the model ran)."""
         for out in outs:
             if not self._first_time(out, "outcome"):
                 continue
-            channel = self.channel_of(out.setup)
+            channel = _channel_of(out.setup, channels)
             for c in out.completions:
-                self.descriptor(channel, out.setup, c.count, c.desc, c.status)
+                self.descriptor(channel, c.count, c.desc, c.status,
+                                cmpl_wb=out.setup.cmpl_wb_en, nslots=out.setup.nslots)
             if out.halted:
                 where = out.err_where
                 if out.err_code == ErrCode.ABORTED:
                     where = self.stopped_by.get(channel, "abort")
-                errors.sample(out.err_code, where, out.err_resp)
+                self.error(out.err_code, where, out.err_resp)
 
     def channel_state(self, channel: int, int_cause: int, out: Outcome) -> None:
         """INT_CAUSE as read when the channel's registers were checked against `out`."""
@@ -135,3 +139,10 @@ class Collector:
             bus.sample_active(sum(b.time_ns - t <= window_ns
                                   for t in self.last_burst_ns.values()))
         self.bursts_seen = len(bursts)
+
+
+def _channel_of(setup: ChannelSetup | None, channels: Mapping[int, object]) -> int:
+    for index, ch in channels.items():
+        if getattr(ch, "setup", None) == setup:
+            return index
+    raise ValueError(f"coverage: no channel of the bench runs {setup}")

@@ -23,5 +23,6 @@ class Coverage(uvm_subscriber):
         if cov is None:
             return
         item = obs.item
-        cov.descriptor(item.channel, self.tb.channels[item.channel].setup, item.count,
-                       item.desc.raw(), obs.status)
+        setup = self.tb.channels[item.channel].setup
+        cov.descriptor(item.channel, item.count, item.desc.raw(), obs.status,
+                       cmpl_wb=setup.cmpl_wb_en, nslots=setup.nslots)
