@@ -497,6 +497,22 @@ class DmaTb:
             await self.check(ch)
         return out
 
+    async def run_together(self, batches: Sequence[tuple[Channel, Sequence[Descriptor]]]
+                           ) -> dict[int, Outcome]:
+        """Post each channel's batch, predict, ring every doorbell, wait for all, check: several
+        channels at once (their data must not overlap)."""
+        for ch, descs in batches:
+            self.post(ch, descs)
+        chans = [ch for ch, _ in batches]
+        outs = self.predict(chans)
+        for ch in chans:
+            await self.doorbell(ch)
+        budget = sum(self.estimate_cycles(descs) for _, descs in batches)
+        for ch in chans:
+            await self.wait_settled(ch, timeout=budget)
+        await self.check(chans)
+        return outs
+
     async def stream(self, ch: Channel, descs: Sequence[Descriptor], *,
                      batch_slots: int | None = None, timeout: int | None = None,
                      poll: int = 16, check: bool = True) -> Outcome:

@@ -19,7 +19,6 @@ counts, `%` where below the goal, `~` where waived).
 
 from __future__ import annotations
 
-import argparse
 import re
 import sys
 from collections import defaultdict
@@ -27,7 +26,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tb.runner import COVERAGE_DIR, REPO, RTL_DIR
+from tb.coverage import cli
+from tb.runner import REPO, RTL_DIR
 
 WAIVERS = Path(__file__).with_name("code_waivers.txt")
 _LINE = re.compile(r"^C '(.*)' (\d+)$")
@@ -228,17 +228,8 @@ def write_dat(counts: dict[Point, int], keys: dict[Point, str], path: Path) -> N
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m tb.coverage.code", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--dat-dir", type=Path, default=COVERAGE_DIR / "verilator",
-                    help="folder of the runs' coverage.dat files (<sim>-<params>-<module>.dat)")
-    ap.add_argument("--out", type=Path, default=COVERAGE_DIR, help="where to write the reports")
-    args = ap.parse_args(argv)
-    dats = sorted(args.dat_dir.glob("*.dat"))
-    if not dats:
-        print(f"error: no Verilator coverage data in {args.dat_dir}: run `make coverage`",
-              file=sys.stderr)
-        return 2
+    dats, out = cli.inputs("python -m tb.coverage.code", __doc__, argv, subdir="verilator",
+                           pattern="*.dat", what="Verilator coverage data")
     try:
         waivers = load_waivers()
     except ValueError as exc:
@@ -249,13 +240,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     counts = {p: c for p, c in counts.items() if p.file.startswith(rtl + "/")}
     results, used = evaluate(counts, waivers)
     text, met = summary(results, used, len(dats))
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "code.txt").write_text(text)
-    write_dat(counts, keys, args.out / "code.dat")
-    annotated = annotate(counts, waivers, args.out)
+    (out / "code.txt").write_text(text)
+    write_dat(counts, keys, out / "code.dat")
+    annotated = annotate(counts, waivers, out)
     print(text, end="")
-    print(f"written: {args.out / 'code.txt'}, code.dat, {len(annotated)} files in "
-          f"{args.out / 'annotated'}")
+    print(f"written: {out / 'code.txt'}, code.dat, {len(annotated)} files in "
+          f"{out / 'annotated'}")
     return 0 if met else 1
 
 

@@ -7,7 +7,6 @@ Outputs in --out (build/coverage): functional.yml, functional.xml, functional.tx
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,8 +15,8 @@ from pathlib import Path
 import yaml
 from cocotb_coverage.coverage import merge_coverage
 
+from tb.coverage import cli
 from tb.coverage.goal import AT_LEAST, EXCLUDED
-from tb.runner import COVERAGE_DIR
 
 
 @dataclass
@@ -83,26 +82,17 @@ def merge(files: Sequence[Path], out: Path) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m tb.coverage.report", description=__doc__)
-    ap.add_argument("--db-dir", type=Path, default=COVERAGE_DIR / "db",
-                    help="folder of the runs' databases (<sim>-<params>-<module>.yml/.xml)")
-    ap.add_argument("--out", type=Path, default=COVERAGE_DIR, help="where to write the reports")
-    args = ap.parse_args(argv)
-    ymls = sorted(args.db_dir.glob("*.yml"))
-    if not ymls:
-        print(f"error: no functional coverage databases in {args.db_dir}: run `make coverage` "
-              "(or a run with DMASIM_COVERAGE=1)", file=sys.stderr)
-        return 2
-    args.out.mkdir(parents=True, exist_ok=True)
-    merge(ymls, args.out / "functional.yml")
-    xmls = sorted(args.db_dir.glob("*.xml"))
+    ymls, out = cli.inputs("python -m tb.coverage.report", __doc__, argv, subdir="db",
+                           pattern="*.yml", what="functional coverage databases")
+    merge(ymls, out / "functional.yml")
+    xmls = [p.with_suffix(".xml") for p in ymls if p.with_suffix(".xml").exists()]
     if xmls:
-        merge(xmls, args.out / "functional.xml")
-    merged = yaml.safe_load((args.out / "functional.yml").read_text())
+        merge(xmls, out / "functional.xml")
+    merged = yaml.safe_load((out / "functional.yml").read_text())
     text, met = summary(evaluate(merged), len(ymls))
-    (args.out / "functional.txt").write_text(text)
+    (out / "functional.txt").write_text(text)
     print(text, end="")
-    print(f"written: {args.out / 'functional.txt'}, functional.yml, functional.xml")
+    print(f"written: {out / 'functional.txt'}, functional.yml, functional.xml")
     return 0 if met else 1
 
 

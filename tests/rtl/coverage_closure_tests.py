@@ -86,22 +86,14 @@ async def descriptor_space_every_channel(dut):
     tb = await DmaTb.create(dut, mem_size=1 << 21)
     nsrcs = itertools.cycle(range(2, tb.hw.max_xor_srcs + 1))
     flags = itertools.cycle(itertools.product((False, True), repeat=2))
-    chans, batches = [], []
+    batches = []
     for k in range(tb.hw.channels):
         descs = descriptor_space(tb, nsrcs, flags)
         slots = sum(d.slots for d in descs)
         ch = await tb.setup_channel(k, log2_slots=max(4, (slots - 1).bit_length()),
                                     cmpl_wb=k % 2 == 0, int_enable=regs.CH_INT_ENABLE_DONE_MASK)
-        tb.post(ch, descs)
-        chans.append(ch)
-        batches.append(descs)
-    tb.predict(chans)
-    for ch in chans:
-        await tb.doorbell(ch)
-    budget = sum(tb.estimate_cycles(d) for d in batches)
-    for ch in chans:
-        await tb.wait_settled(ch, timeout=budget)
-    await tb.check(chans)
+        batches.append((ch, descs))
+    await tb.run_together(batches)
 
 
 @cocotb.test()
