@@ -42,7 +42,7 @@ endif
 COCOTB_DIRS := tests/rtl tests/flow tests/axi_checker $(wildcard tests/system)
 
 .PHONY: help system venv tools lock demo test test-unit test-cocotb split-check durations sim \
-        soak bench fpga conformance mutate lint lint-rtl lint-py synth regs regs-html regs-check \
+        soak bench fpga conformance mutate coverage lint lint-rtl lint-py synth regs regs-html regs-check \
         clean distclean
 
 help:
@@ -53,6 +53,7 @@ help:
 	  "[WAVES=1] [TESTCASE=<test>[,<test>]] [SEED=<n>]"
 	@echo "make conformance  the dmaengine conformance checker on our providers and its mutants"
 	@echo "make soak [OPS=10000] [SEED=<n>]  random operations with injected faults, all accounted"
+	@echo "make coverage     the cocotb regression with functional and code coverage, merged reports"
 	@echo "make lint    Verilator -Wall lint, ruff, synthesis (latch) check"
 	@echo "make bench   performance figures (Verilator); make fpga: FPGA size and Fmax"
 	@echo "make regs    regenerate register-map and descriptor-format outputs (rtl/dma_regs.rdl,"
@@ -137,6 +138,17 @@ conformance: $(STAMP)
 soak: tools
 	@DMASIM_SOAK_OPS="$(OPS)" DMASIM_SEED="$(SEED)" $(PY) -m tb.runner \
 	  --sim $(or $(SIM),verilator) --test-dir "$(CURDIR)/tests/soak" --test-module soak_tests
+# Functional and code coverage (docs/coverage.md): the cocotb regression (both simulators, every
+# parameter set) with DMASIM_COVERAGE=1, then the merged reports in build/coverage/. Fails when a
+# test fails or a coverage goal is missed. Long: not part of `make test`.
+coverage: tools
+	@rm -rf build/coverage
+	@start=$$(date +%s); status=0; \
+	DMASIM_COVERAGE=1 SIM="$(SIM)" $(PY) -m pytest tests/rtl $(wildcard tests/system) -q -n $(JOBS) \
+	  --junitxml=build/junit/coverage.xml || status=1; \
+	$(PY) -m tb.coverage.report || status=1; \
+	if [ "$(SIM)" != icarus ]; then $(PY) -m tb.coverage.code || status=1; fi; \
+	echo "make coverage: $$(( $$(date +%s) - start )) s"; exit $$status
 
 # Performance figures (Verilog memory model, no per-cycle Python): table on stdout,
 # build/bench/results.json and plots. Exit 0 when every run verified its data, targets met or not.

@@ -32,6 +32,7 @@ from pydriver.drivers.dmasim.hw import (
     RawDescriptor,
     Status,
 )
+from tb import coverage
 from tb.axi_checker import AxiCheckers, attach_axi_checkers
 from tb.axi_mem import FaultyAxiRam, Reorder
 from tb.bounded import CLK_NS, cycle_now, until
@@ -141,6 +142,11 @@ class DmaTb:
         self.slowdown = 1.0  # timeout multiplier while backpressure is on
         self.outcomes: dict[int, Outcome] = {}  # per channel, what check() compares
         self.all_outcomes: list[Outcome] = []  # every model run behind `expected`
+        self.cov = None  # functional coverage sampler, with DMASIM_COVERAGE=1 only
+        if coverage.ENABLED:
+            from tb.coverage.collector import Collector
+
+            self.cov = Collector(lambda: self.hw.data_bytes)
 
     # -- bring-up -----------------------------------------------------------------------------
 
@@ -227,6 +233,8 @@ class DmaTb:
 
     async def write(self, offset: int, value: int) -> None:
         await reg_write(self.axil, offset, value)
+        if self.cov:
+            self.cov.register_write(offset, value)
 
     async def write64(self, lo_offset: int, hi_offset: int, value: int) -> None:
         await self.write(lo_offset, value & 0xFFFFFFFF)
@@ -306,6 +314,8 @@ class DmaTb:
                          ar: float = 0.0, r: float = 0.0, max_run: int = 8) -> None:
         """Random stalls on the five AXI channels (fractions of cycles); timeouts scale."""
         self.ram.set_pause(self.rng, aw=aw, w=w, b=b, ar=ar, r=r, max_run=max_run)
+        if self.cov:
+            self.cov.backpressure({"aw": aw, "w": w, "b": b, "ar": ar, "r": r})
         worst = max(aw, w, b, ar, r)
         self.slowdown = 2.0 / (1.0 - worst) ** 2 if worst else 1.0
         if self.axi_reorder:
@@ -451,18 +461,24 @@ class DmaTb:
         elif state.int_cause & regs.CH_INT_CAUSE_ERROR_MASK:
             bad.append("INT_CAUSE.ERROR set without a fault")
         assert not bad, f"channel {ch.index}: " + "; ".join(bad) + f" [{state}]"
+        if self.cov:
+            self.cov.channel_state(ch.index, state.int_cause, out)
         ch.head = state.head
         ch.posted.clear()
         return state
 
-    def check_memory(self, outcomes: Iterable[Outcome] | None = None) -> None:
-        """The whole RAM against the model's image (guard bytes everywhere)."""
+    def check_memory(self, outcomes: Iterable[Outcome] | None = None, *,
+                     sample: bool = True) -> None:
+        """The whole RAM against the model's image (guard bytes everywhere). Then the outcomes
+        count as covered (`sample=False`: the caller samples the completions itself)."""
         assert self.expected is not None, "predict() first"
         outs = self.all_outcomes if outcomes is None else list(outcomes)
         dont_care, alternatives = merge_outcomes(outs)
         # Model images use bus addresses aliased modulo the RAM size, like the RAM itself.
         bad = compare_memory(self.expected, self.ram.mem, dont_care, alternatives)
         assert not bad, "memory differs from the reference model:\n  " + "\n  ".join(bad)
+        if self.cov and sample:
+            self.cov.outcomes(outs, self.channels)
 
     def check_bus(self) -> None:
         """Accesses inside the RAM and legal bursts; with every channel idle, no AXI4
@@ -476,6 +492,8 @@ class DmaTb:
         # the checker enforces AXI's burst rules as they happen; INCR only is this design's
         for b in self.ram.bursts:
             assert b.burst == 1, f"non-INCR burst {b}"
+        if self.cov:
+            self.cov.bursts(self.ram.bursts)
 
     def check_accesses_within(self, ranges: Sequence[tuple[int, int]], since: int = 0) -> None:
         """Every burst since index `since` lies inside one of the [lo, hi] ranges."""
@@ -507,6 +525,22 @@ class DmaTb:
         if check:
             await self.check(ch)
         return out
+
+    async def run_together(self, batches: Sequence[tuple[Channel, Sequence[Descriptor]]]
+                           ) -> dict[int, Outcome]:
+        """Post each channel's batch, predict, ring every doorbell, wait for all, check: several
+        channels at once (their data must not overlap)."""
+        for ch, descs in batches:
+            self.post(ch, descs)
+        chans = [ch for ch, _ in batches]
+        outs = self.predict(chans)
+        for ch in chans:
+            await self.doorbell(ch)
+        budget = sum(self.estimate_cycles(descs) for _, descs in batches)
+        for ch in chans:
+            await self.wait_settled(ch, timeout=budget)
+        await self.check(chans)
+        return outs
 
     async def stream(self, ch: Channel, descs: Sequence[Descriptor], *,
                      batch_slots: int | None = None, timeout: int | None = None,

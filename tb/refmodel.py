@@ -33,6 +33,22 @@ from pydriver.drivers.dmasim.ring import RingLayout, count_add, count_distance
 ADDR64_MASK = (1 << 64) - 1
 PAGE = 4096
 
+# Where each error code can be found (Outcome.err_where), in docs/descriptor.md's terms: the
+# descriptor check that failed, the access that was refused or answered with an error.
+FAULT_SITES: dict[ErrCode, tuple[str, ...]] = {
+    ErrCode.BAD_OPCODE: ("opcode",),
+    ErrCode.BAD_LENGTH: ("len_zero", "len_high", "interrupt_len"),
+    ErrCode.BAD_NSRC: ("nsrc_low", "nsrc_high"),
+    ErrCode.RESERVED: ("ctrl_bits", "unused_field", "ext_entry", "addr_width"),
+    ErrCode.WINDOW: ("slot", "ext_slot", "src", "dst", "record", "addr_wrap"),
+    ErrCode.TAIL_OVERFLOW: ("tail_write",),
+    ErrCode.DESC_READ: ("slot", "ext_slot"),
+    ErrCode.DATA_READ: ("memcpy_src", "xor_src", "xor_val_src"),
+    ErrCode.DATA_WRITE: ("memcpy_dst", "xor_dst", "fill_dst"),
+    ErrCode.STATUS_WRITE: ("status_word", "record"),
+    ErrCode.ABORTED: ("abort", "reset"),  # CTRL.ABORT, or CTRL.RESET while busy (the bench)
+}
+
 
 def tail_write_refused(ring: RingLayout, head: int, tail: int, new_tail: int) -> bool:
     """A TAIL write the channel refuses with TAIL_OVERFLOW (docs/descriptor.md): it would put more
@@ -149,6 +165,7 @@ class Completion:
     op: int
     status: int
     int_en: bool
+    desc: RawDescriptor | None = None  # the descriptor as executed (all slots decoded)
 
 
 @dataclass
@@ -158,10 +175,12 @@ class Outcome:
     memory: SimMemory
     head_start: int
     tail: int
+    setup: ChannelSetup | None = None  # the channel it ran on
     head: int = 0
     head_options: tuple[int, ...] = ()  # every acceptable HEAD (the strict one first)
     halted: bool = False
     err_code: int = ErrCode.NONE
+    err_where: str = ""  # where the fault was found (FAULT_SITES), for coverage
     err_resp: int = Resp.OKAY
     err_desc: int | None = None  # None: not specified
     err_addr: tuple[int, int] | None = None  # acceptable ERR_ADDR range (inclusive); None: any
@@ -270,13 +289,18 @@ def _align_up(addr: int, align: int) -> int:
     return _align_down(addr + align - 1, align)
 
 
-class _Halt(Exception):
-    """Internal: the current descriptor faulted."""
+def _stop_site(code: int) -> str:
+    """Where a stop by software is found: CTRL.ABORT, or a refused TAIL write."""
+    return "abort" if code == ErrCode.ABORTED else "tail_write"
 
-    def __init__(self, code: int, resp: int = Resp.OKAY,
+
+class _Halt(Exception):
+    """Internal: the current descriptor faulted (`where`: one of FAULT_SITES[code])."""
+
+    def __init__(self, code: int, where: str, resp: int = Resp.OKAY,
                  addr: tuple[int, int] | None = None) -> None:
         super().__init__(code)
-        self.code, self.resp, self.addr = code, resp, addr
+        self.code, self.where, self.resp, self.addr = code, where, resp, addr
 
 
 @dataclass
@@ -292,7 +316,8 @@ class _Channel:
     def __init__(self, mem: SimMemory, hw: HwConfig, ch: ChannelSetup, head: int, tail: int,
                  faults: Sequence[BusFault]) -> None:
         self.mem, self.hw, self.ch, self.faults = mem, hw, ch, faults
-        self.out = Outcome(memory=mem, head_start=count_add(head, 0), tail=count_add(tail, 0))
+        self.out = Outcome(memory=mem, head_start=count_add(head, 0), tail=count_add(tail, 0),
+                           setup=ch)
         self.dirty: list[tuple[int, int]] = []  # data written since the last fence point
 
     # -- checks -------------------------------------------------------------------------------
@@ -322,55 +347,69 @@ class _Channel:
         first = max(_align_down(addr, self.hw.data_bytes), _align_down(lo, PAGE))
         return first, min(hi, addr + length - 1)
 
-    def check_read(self, addr: int, length: int, code: int) -> None:
+    def check_read(self, addr: int, length: int, code: int, where: str) -> None:
         hit = self.bus_fault(addr, length, write=False)
         if hit:
             f, lo, hi = hit
-            raise _Halt(code, f.resp, self.bus_err_addr(addr, length, lo, hi))
+            raise _Halt(code, where, f.resp, self.bus_err_addr(addr, length, lo, hi))
 
-    def check_write(self, addr: int, length: int, code: int) -> None:
+    def check_write(self, addr: int, length: int, code: int, where: str) -> None:
         hit = self.bus_fault(addr, length, write=True)
         if hit:
             f, lo, hi = hit
-            raise _Halt(code, f.resp, self.bus_err_addr(addr, length, lo, hi))
+            raise _Halt(code, where, f.resp, self.bus_err_addr(addr, length, lo, hi))
+
+    def window_fault(self, addr: int, length: int, where: str) -> _Halt | None:
+        """The WINDOW fault an access of [addr, addr+length) raises, if any; a range that only
+        fails by running past the top of the address space is reported as `addr_wrap`."""
+        if self.in_window(addr, length):
+            return None
+        last = addr + length - 1
+        wraps = last >= self.hw.addr_limit and self.ch.win_base <= addr <= self.ch.win_limit \
+            and addr < self.hw.addr_limit
+        return _Halt(ErrCode.WINDOW, "addr_wrap" if wraps else where, addr=(addr, addr))
 
     # -- descriptor ---------------------------------------------------------------------------
 
-    def fetch_slot(self, count: int) -> bytes:
+    def fetch_slot(self, count: int, where: str = "slot") -> bytes:
         addr = self.ch.slot_addr(count)
         if not self.in_window(addr, SLOT_BYTES):
             # ERR_ADDR is 64 bits: a slot past the top of a 64-bit address space shows wrapped
             err_addr = addr & ADDR64_MASK
-            raise _Halt(ErrCode.WINDOW, addr=(err_addr, err_addr))
-        self.check_read(addr, SLOT_BYTES, ErrCode.DESC_READ)
+            raise _Halt(ErrCode.WINDOW, where, addr=(err_addr, err_addr))
+        self.check_read(addr, SLOT_BYTES, ErrCode.DESC_READ, where)
         return self.mem.read(addr, SLOT_BYTES)
 
     def validate(self, d: RawDescriptor, n_ext: int) -> None:
         """The checks of docs/descriptor.md's error table, in the table's order."""
         hw = self.hw
         if d.op not in tuple(Op):
-            raise _Halt(ErrCode.BAD_OPCODE)
+            raise _Halt(ErrCode.BAD_OPCODE, "opcode")
         if d.op == Op.INTERRUPT:
             if d.length != 0:
-                raise _Halt(ErrCode.BAD_LENGTH)
+                raise _Halt(ErrCode.BAD_LENGTH, "interrupt_len")
         elif d.length >> 24 or d.length == 0:
-            raise _Halt(ErrCode.BAD_LENGTH)
+            raise _Halt(ErrCode.BAD_LENGTH, "len_high" if d.length >> 24 else "len_zero")
         if d.op in (Op.XOR, Op.XOR_VAL) and not 2 <= d.nsrc <= hw.max_xor_srcs:
-            raise _Halt(ErrCode.BAD_NSRC)
+            raise _Halt(ErrCode.BAD_NSRC, "nsrc_low" if d.nsrc < 2 else "nsrc_high")
         used_srcs = {Op.MEMCPY: 1, Op.XOR: d.nsrc, Op.XOR_VAL: d.nsrc, Op.FILL: 0,
                      Op.INTERRUPT: 0}[Op(d.op)]
         srcs = list(d.srcs) + [0] * (2 + 4 * n_ext - len(d.srcs))
-        unused = list(srcs[used_srcs:])
+        unused = list(srcs[used_srcs:2])  # first-slot fields the OP does not use
         if d.op in (Op.MEMCPY, Op.FILL, Op.INTERRUPT) and d.nsrc:
             unused.append(d.nsrc)
         if d.op != Op.FILL and d.fill_val:
             unused.append(d.fill_val)
         if d.op in (Op.XOR_VAL, Op.INTERRUPT) and d.dst:
             unused.append(d.dst)
+        unused_ext = srcs[max(used_srcs, 2):]  # extension-slot entries past SRC(NSRC-1)
         addrs = srcs[:used_srcs] + ([d.dst] if d.op in (Op.MEMCPY, Op.XOR, Op.FILL) else [])
-        if (d.ctrl_reserved or any(unused)
-                or any(a >> hw.addr_width for a in addrs if hw.addr_width < 64)):
-            raise _Halt(ErrCode.RESERVED)
+        for where, bad in (("ctrl_bits", d.ctrl_reserved), ("unused_field", any(unused)),
+                           ("ext_entry", any(unused_ext)),
+                           ("addr_width", any(a >> hw.addr_width for a in addrs
+                                              if hw.addr_width < 64))):
+            if bad:
+                raise _Halt(ErrCode.RESERVED, where)
 
     def buffers(self, d: RawDescriptor) -> list[_Buffer]:
         n = d.length
@@ -406,22 +445,24 @@ class _Channel:
                 raise UnspecifiedBehaviour(
                     f"descriptor at slot count {count} needs {1 + n_ext} slots but TAIL covers "
                     f"{count_distance(count, self.out.tail)}")
-            ext = b"".join(self.fetch_slot(count + 1 + k) for k in range(n_ext))
+            ext = b"".join(self.fetch_slot(count + 1 + k, "ext_slot") for k in range(n_ext))
             d = RawDescriptor.decode(first, ext)
             self.validate(d, n_ext)
             bufs = self.buffers(d)
             for b in bufs:
-                if not self.in_window(b.addr, b.length):
-                    raise _Halt(ErrCode.WINDOW, addr=(b.addr, b.addr))
+                fault = self.window_fault(b.addr, b.length, "dst" if b.is_dst else "src")
+                if fault:
+                    raise fault
             dst = next((b for b in bufs if b.is_dst), None)
+            op = Op(d.op).name.lower()
             for b in bufs:
                 if not b.is_dst:
-                    self.check_read(b.addr, b.length, ErrCode.DATA_READ)
+                    self.check_read(b.addr, b.length, ErrCode.DATA_READ, f"{op}_src")
             if dst:
-                self.check_write(dst.addr, dst.length, ErrCode.DATA_WRITE)
+                self.check_write(dst.addr, dst.length, ErrCode.DATA_WRITE, f"{op}_dst")
             self.check_hazards(d, bufs)
             status = self.perform(d, bufs)
-            self.check_write(slot0, 4, ErrCode.STATUS_WRITE)
+            self.check_write(slot0, 4, ErrCode.STATUS_WRITE, "status_word")
             return d, status
         except _Halt as h:
             if h.addr is None:  # a bad descriptor: ERR_ADDR is its slot address
@@ -475,6 +516,7 @@ class _Channel:
         out = self.out
         out.halted = True
         out.err_code, out.err_resp, out.err_addr = h.code, h.resp, h.addr
+        out.err_where = h.where
         out.err_desc = count
 
     def run(self, abort_at: int | None, abort_code: int) -> Outcome:
@@ -482,7 +524,7 @@ class _Channel:
         count = out.head_start
         out.head = count
         if tail_write_refused(ch.ring, count, count, out.tail):
-            self.halt(_Halt(ErrCode.TAIL_OVERFLOW), None)
+            self.halt(_Halt(ErrCode.TAIL_OVERFLOW, "tail_write"), None)
             out.head_options = (count,)
             return out
         while count != out.tail:
@@ -501,7 +543,7 @@ class _Channel:
             slot0 = ch.slot_addr(count)
             self.mem.write(slot0, status.to_bytes(4, "little"))
             new_head = count_add(count, d.slots)
-            out.completions.append(Completion(count, d.slots, d.op, status, d.int_en))
+            out.completions.append(Completion(count, d.slots, d.op, status, d.int_en, d))
             out.head = new_head
             if ch.cmpl_wb_en:
                 try:
@@ -524,7 +566,7 @@ class _Channel:
             count = new_head
         if abort_at is not None and not out.halted:
             # Aborted with nothing left to run: the channel halts, ERR_DESC is unspecified.
-            self.halt(_Halt(abort_code), None)
+            self.halt(_Halt(abort_code, _stop_site(abort_code)), None)
         out.head_options = (out.head,)
         return out
 
@@ -553,9 +595,10 @@ class _Channel:
 
     def write_record(self, head: int, status: int) -> None:
         addr = self.ch.cmpl_addr
-        if not self.in_window(addr, CMPL_RECORD_BYTES):
-            raise _Halt(ErrCode.WINDOW, addr=(addr, addr))
-        self.check_write(addr, CMPL_RECORD_BYTES, ErrCode.STATUS_WRITE)
+        fault = self.window_fault(addr, CMPL_RECORD_BYTES, "record")
+        if fault:
+            raise fault
+        self.check_write(addr, CMPL_RECORD_BYTES, ErrCode.STATUS_WRITE, "record")
         record = CompletionRecord(head, status)
         self.mem.write(addr, record.encode())
         self.out.record = record
@@ -564,7 +607,7 @@ class _Channel:
         """Software stopped the channel (`code`: ABORTED, or TAIL_OVERFLOW for a refused TAIL
         write) while the descriptor at `count` was (or was about to be) running."""
         out, ch = self.out, self.ch
-        self.halt(_Halt(code), count)
+        self.halt(_Halt(code, _stop_site(code)), count)
         out.err_addr = None
         slot0 = ch.slot_addr(count)
         if not self.in_window(slot0, SLOT_BYTES):

@@ -29,13 +29,16 @@ from pathlib import Path
 from cocotb_tools.check_results import get_results
 from cocotb_tools.runner import Icarus, Runner, Verilator
 
-from tb import sim_logging
+from tb import coverage, sim_logging
 
 REPO = Path(__file__).resolve().parent.parent
 RTL_DIR = REPO / "rtl"
 BUILD_DIR = REPO / "build"
 TOPLEVEL = "dma_top"
 SIMULATORS = ("icarus", "verilator")
+# DMASIM_COVERAGE=1 (`make coverage`): every run writes its functional coverage database, and
+# Verilator builds instrument line, branch and toggle coverage (docs/coverage.md).
+COVERAGE_DIR = BUILD_DIR / "coverage"
 
 # dma_top's parameters and their defaults (docs/top-level.md); a parameter set only names what
 # it changes.
@@ -222,9 +225,15 @@ def run_key(sim: str, params: Mapping[str, int], toplevel: str = TOPLEVEL) -> st
     return f"{sim}{top}-{params_key(params)}"
 
 
+def code_coverage(sim: str) -> bool:
+    """Instrument this build for code coverage (its own build directory: `-cov`)."""
+    return sim == "verilator" and coverage.enabled()
+
+
 def build_dir_for(sim: str, params: Mapping[str, int], waves: bool,
                   toplevel: str = TOPLEVEL, build_root: Path = BUILD_DIR) -> Path:
-    return build_root / "sim" / f"{run_key(sim, params, toplevel)}{'-waves' if waves else ''}"
+    suffix = ("-waves" if waves else "") + ("-cov" if code_coverage(sim) else "")
+    return build_root / "sim" / f"{run_key(sim, params, toplevel)}{suffix}"
 
 
 def work_dir(sim: str, params: Mapping[str, int], test_module: str,
@@ -268,6 +277,10 @@ def build(sim: str, params: Mapping[str, int] | None = None, waves: bool = False
         build_args = ["--trace-fst", "--trace-structs"] if waves else []
         if variant is not None:
             build_args += variant.verilator_args
+        if code_coverage(sim):
+            # Line (blocks and if/else, case branches) and toggle; not `--coverage`: its expression
+            # coverage makes Verilator 5.48 fail with an internal error on dma_mover.
+            build_args += ["--coverage-line", "--coverage-toggle"]
     # a Verilator configuration file goes first: cocotb takes the language from the last source
     config = [variant.public.resolve()] if sim == "verilator" and variant and variant.public else []
     log = bdir / "build.log"
@@ -373,6 +386,14 @@ def run(sim: str, test_module: str, test_dir: Path | str, params: Mapping[str, i
     waves_at = wave_file(sim, params, test_module, toplevel)
     # Icarus bakes its dump path in at build time unless told otherwise per run.
     plusargs = [f"+dumpfile_path={waves_at}"] if waves and sim == "icarus" else []
+    if coverage.enabled():
+        cov_dir = build_root / COVERAGE_DIR.relative_to(BUILD_DIR)
+        for kind in ("db", "verilator"):
+            (cov_dir / kind).mkdir(parents=True, exist_ok=True)
+        env["DMASIM_COVERAGE_DB"] = str(cov_dir / "db" / f"{key}-{test_module}.yml")
+        if code_coverage(sim):
+            dat = cov_dir / "verilator" / f"{key}-{test_module}.dat"
+            plusargs.append(f"+verilator+coverage+file+{dat}")
     results = runner.test(
         test_module=test_module,
         hdl_toplevel=toplevel,

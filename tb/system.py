@@ -38,6 +38,7 @@ from pydriver.drivers.dmasim import DmasimDevice, dmasim_probe
 from pydriver.memory import SystemMemory
 from pydriver.runtime import set_runtime
 from pydriver.soft import SoftDmaDevice
+from tb import coverage
 from tb.axi_checker import attach_axi_checkers
 from tb.axi_mem import FaultyAxiRam
 from tb.cocotb_io import CocotbRegisterIO
@@ -65,6 +66,11 @@ class DmaSystem:
         self.softs: list[SoftDmaDevice] = []
         self.attached: list[Any] = [factory(self) for factory in self.monitors]
         self.probe_cycles = 0
+        self.cov = None  # functional coverage of the driver's descriptors (DMASIM_COVERAGE=1)
+        if coverage.ENABLED:
+            from tb.coverage.collector import Collector
+
+            self.cov = Collector(lambda: self.device.info.data_bytes)
 
     @classmethod
     async def create(cls, dut, *, nr_cpus: int = 4, profile: str = "2.6.29",
@@ -97,6 +103,10 @@ class DmaSystem:
         self.device = await dmasim_probe(self.io, self.mem, private=private, register=register,
                                          **options)  # fmt: skip
         self.probe_cycles = self.cycle() - start
+        if self.cov:
+            from tb.coverage.driver import watch
+
+            watch(self.cov, self.device)
         return self.device
 
     @classmethod

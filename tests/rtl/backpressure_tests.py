@@ -40,21 +40,13 @@ async def backpressure_two_channels(dut):
     probs = {k: tb.rng.uniform(0.2, 0.7) for k in ("aw", "w", "b", "ar", "r")}
     tb.log.info("stall probabilities %s", {k: round(v, 2) for k, v in probs.items()})
     tb.set_backpressure(**probs)
-    chans, batches = [], []
+    batches = []
     for k in range(min(2, tb.hw.channels)):
         descs = stimulus.random_mix(tb, scale(8, icarus=5, soak=100), scale(400, soak=2000))
         slots = sum(d.slots for d in descs)
         ch = await tb.setup_channel(k, log2_slots=max(4, (slots - 1).bit_length()))
-        tb.post(ch, descs)
-        chans.append(ch)
-        batches.append(descs)
-    tb.predict(chans)
-    for ch in chans:
-        await tb.doorbell(ch)
-    budget = sum(tb.estimate_cycles(d) for d in batches)
-    for ch in chans:
-        await tb.wait_settled(ch, timeout=budget)
-    await tb.check(chans)
+        batches.append((ch, descs))
+    await tb.run_together(batches)
 
 
 @cocotb.test()

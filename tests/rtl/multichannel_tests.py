@@ -28,16 +28,9 @@ async def all_channels_busy(dut):
         slots = sum(d.slots for d in descs)
         ch = await tb.setup_channel(k, log2_slots=max(3 + k % 3, (slots - 1).bit_length()),
                                     cmpl_wb=k % 2 == 0, int_enable=regs.CH_INT_ENABLE_DONE_MASK)
-        tb.post(ch, descs)
         chans.append(ch)
-        batches.append(descs)
-    outs = tb.predict(chans)
-    for ch in chans:
-        await tb.doorbell(ch)
-    budget = sum(tb.estimate_cycles(d) for d in batches)
-    for ch in chans:
-        await tb.wait_settled(ch, timeout=budget)
-    await tb.check(chans)
+        batches.append((ch, descs))
+    outs = await tb.run_together(batches)
     for ch in chans:
         assert tb.irq(ch), f"channel {ch.index}: no DONE interrupt"
         if ch.setup.cmpl_wb_en:
